@@ -1,0 +1,27 @@
+# -*- coding: utf-8 -*-
+# Copyright: threecx.pbx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+
+class ModuleDocFragment:
+    """Attributes shared by the threecx.pbx modules."""
+
+    # For modules that change the PBX.
+    DOCUMENTATION = r"""
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying the PBX.
+    support: full
+    details: In check mode the module only reads from the PBX; it never sends a write.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode) when in diff mode.
+    support: full
+  idempotent:
+    description: When run twice in a row with the same arguments, the second run reports no change.
+    support: full
+  action_group:
+    description: Use C(group/threecx.pbx.all) in C(module_defaults) to set the connection options once for all modules.
+    support: full
+    membership:
+      - threecx.pbx.all
+"""

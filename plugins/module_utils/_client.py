@@ -1,0 +1,311 @@
+# -*- coding: utf-8 -*-
+# Copyright: threecx.pbx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The XAPI client shared by every module. Private to the threecx.pbx collection: no stable API.
+
+Plain Python on top of ``requests``: it knows nothing of Ansible, so it can be tested on its own.
+URL, credentials, TLS settings and a timeout go in; parsed JSON and typed exceptions come out.
+"""
+
+import time
+import traceback
+from urllib.parse import urljoin, urlsplit
+
+from ansible_collections.threecx.pbx.plugins.module_utils._odata import encode_query
+
+try:
+    import requests
+except ImportError:
+    requests = None
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    REQUESTS_IMPORT_ERROR = None
+
+API_PATH = "/xapi/v1"
+TOKEN_PATH = "/connect/token"
+DEFAULT_PAGE_SIZE = 100
+
+# 3CX sent expires_in in minutes up to 20.0.8 and in seconds since 20.0.9. Reading it as seconds
+# errs on the early side; the token is refreshed this long before it would run out.
+_TOKEN_REFRESH_MARGIN = 30
+
+_FORBIDDEN_HINT = (
+    "The API client may lack the role this needs (for example System Administrator where System Owner is "
+    "required), or this machine's IP address is not on the API client's allow-list in the 3CX admin console "
+    "(Integrations > API)."
+)
+_CREDENTIALS_HINT = (
+    "Check client_id and client_secret: the secret is the API key shown once when the API client was "
+    "created in the 3CX admin console (Integrations > API), and the client needs XAPI access enabled."
+)
+
+
+class XapiError(Exception):
+    """An XAPI exchange that failed. ``str()`` is a complete, one-line message for the user."""
+
+    def __init__(self, message, status=None, operation=None, code=None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.operation = operation
+        self.code = code
+
+
+class XapiAuthError(XapiError):
+    """The PBX refused the credentials or the access token."""
+
+
+class XapiForbiddenError(XapiError):
+    """HTTP 403: the API client's role or the IP allow-list does not permit the call."""
+
+
+class XapiNotFoundError(XapiError):
+    """HTTP 404: the entity (or the path) does not exist."""
+
+
+class XapiPreconditionFailedError(XapiError):
+    """HTTP 412: the entity changed since the ETag sent in ``If-Match`` was read."""
+
+
+class XapiTransportError(XapiError):
+    """No usable HTTP answer: connection refused, TLS failure, timeout."""
+
+
+class XapiResponse:
+    """What the modules need of an answer: its status, its JSON body (or None) and its ETag header."""
+
+    def __init__(self, status, data, etag):
+        self.status = status
+        self.data = data
+        self.etag = etag
+
+
+def etag_of(record, response=None):
+    """The ETag of a record: ``@odata.etag`` in its body, else the reply's ``ETag`` header, else None."""
+    etag = record.get("@odata.etag") if isinstance(record, dict) else None
+    if etag is None and response is not None:
+        etag = response.etag
+    return etag
+
+
+def if_match_header(etag):
+    """Request headers that make a write conditional on ``etag``; none when there is no ETag."""
+    return {"If-Match": etag} if etag else {}
+
+
+def _one_line(text):
+    return " ".join(str(text).split())
+
+
+def _server_message(response):
+    """The server's own words from an error reply: OData ``error.message`` and details, or OAuth fields."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):
+            message = _one_line(error.get("message") or "")
+            details = [
+                "%s: %s" % (d.get("target"), d.get("message")) if d.get("target") else str(d.get("message"))
+                for d in error.get("details") or [] if isinstance(d, dict) and d.get("message")
+            ]
+            if details and not all(detail in message for detail in details):
+                message = "%s (%s)" % (message, "; ".join(details)) if message else "; ".join(details)
+            return message, error.get("code") or None
+        if isinstance(error, str):
+            return _one_line(body.get("error_description") or error), error
+    text = _one_line(response.text or "")
+    if not text:
+        return "empty reply", None
+    if text.lstrip().startswith("<"):
+        return "the reply is an HTML page, not an XAPI answer (a login portal or proxy in the way?)", None
+    return text[:300], None
+
+
+class XapiClient:
+    """One PBX, one API client, one ``requests.Session`` (kept alive), one token at a time."""
+
+    def __init__(self, url, client_id, client_secret, validate_certs=True, ca_path=None, timeout=30):
+        self.base_url = url.rstrip("/")
+        self.api_url = self.base_url + API_PATH
+        self.token_url = self.base_url + TOKEN_PATH
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.verify = (ca_path or True) if validate_certs else False
+        self.session.headers.update({"Accept": "application/json"})
+        self._token = None
+        self._token_expires_at = 0.0
+        self.token_requests = 0
+
+    # -- transport ---------------------------------------------------------------------------------------
+
+    def _send(self, method, url, description, **kwargs):
+        try:
+            return self.session.request(method, url, timeout=self.timeout, allow_redirects=False, **kwargs)
+        except requests.exceptions.SSLError as exc:
+            raise XapiTransportError(
+                "%s failed: TLS certificate verification of %s failed (%s). Set ca_path to the CA bundle that "
+                "signed the PBX certificate, or validate_certs: false for a test PBX only."
+                % (description, self.base_url, _one_line(exc)), operation=description)
+        except requests.exceptions.Timeout:
+            raise XapiTransportError(
+                "%s failed: no answer from %s within %s seconds. Check that the PBX is up and reachable, or raise timeout."
+                % (description, self.base_url, self.timeout), operation=description)
+        except requests.exceptions.RequestException as exc:
+            raise XapiTransportError(
+                "%s failed: could not connect to %s (%s). Check url and that the PBX is reachable from this host."
+                % (description, self.base_url, _one_line(exc)), operation=description)
+
+    # -- authentication ----------------------------------------------------------------------------------
+
+    def _fetch_token(self):
+        """Client-credentials grant at ``{url}/connect/token``. Never retried: 3CX may block an IP after failed logins."""
+        description = "Token request for client_id '%s'" % self.client_id
+        response = self._send("POST", self.token_url, description, data={
+            "client_id": self.client_id,
+            "client_secret": self._client_secret,
+            "grant_type": "client_credentials",
+        })
+        if response.status_code in (400, 401, 403):
+            message, code = _server_message(response)
+            raise XapiAuthError(
+                "Authentication at %s failed for client_id '%s': HTTP %d: %s. %s"
+                % (self.token_url, self.client_id, response.status_code, message, _CREDENTIALS_HINT),
+                status=response.status_code, operation="token", code=code)
+        if response.status_code != 200:
+            self._raise_for_status(response, description, "token")
+        try:
+            body = response.json()
+            token = body["access_token"]
+            lifetime = float(body.get("expires_in") or 0)
+        except (ValueError, KeyError, TypeError):
+            raise XapiError(
+                "%s failed: %s answered without an access token. Is url the base URL of a 3CX V20 PBX?"
+                % (description, self.token_url), status=response.status_code, operation="token")
+        if not isinstance(token, str) or not token:
+            raise XapiError("%s failed: the access token in the reply is empty." % description, operation="token")
+        self.token_requests += 1
+        self._token = token
+        self._token_expires_at = time.monotonic() + max(lifetime - _TOKEN_REFRESH_MARGIN, lifetime / 2)
+
+    def _bearer(self):
+        if self._token is None or time.monotonic() >= self._token_expires_at:
+            self._fetch_token()
+        return {"Authorization": "Bearer " + self._token}
+
+    # -- API calls ---------------------------------------------------------------------------------------
+
+    def request(self, method, path, operation, params=None, json=None, headers=None):
+        """Call ``{url}/xapi/v1{path}`` and return an :class:`XapiResponse`; raise an :class:`XapiError` on failure.
+
+        ``operation`` is the spec's operationId (``DeleteDeviceInfo``); it names the call in messages.
+        A 401 fetches a new token once and repeats the call: 3CX keeps one valid token per client id,
+        so another job with the same client may have superseded ours.
+        """
+        url = self.api_url + path
+        query = encode_query(params or {})
+        if query:
+            url += "?" + query
+        return self._api_call(method, url, operation, json, headers)
+
+    def _api_call(self, method, url, operation, json=None, headers=None):
+        description = "%s (%s %s)" % (operation, method, url[len(self.base_url):])
+        request_headers = dict(headers or {})
+        for attempt in (1, 2):
+            request_headers.update(self._bearer())
+            response = self._send(method, url, description, json=json, headers=request_headers)
+            if response.status_code != 401:
+                break
+            if attempt == 1:
+                self._token = None
+        else:
+            raise XapiAuthError(
+                "%s failed: HTTP 401: the PBX refused a freshly issued access token for client_id '%s'. %s"
+                % (description, self.client_id, _CREDENTIALS_HINT), status=401, operation=operation)
+        if response.status_code >= 300:
+            self._raise_for_status(response, description, operation)
+        return XapiResponse(response.status_code, self._json_body(response, description, operation),
+                            response.headers.get("ETag"))
+
+    @staticmethod
+    def _json_body(response, description, operation):
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            message = _server_message(response)[0]
+            raise XapiError(
+                "%s failed: HTTP %d with a body that is not JSON: %s. Check that url is the PBX base URL."
+                % (description, response.status_code, message), status=response.status_code, operation=operation)
+
+    @staticmethod
+    def _raise_for_status(response, description, operation):
+        message, code = _server_message(response)
+        status = response.status_code
+        text = "%s failed: HTTP %d %s: %s" % (description, status, response.reason or "", message)
+        if status == 403:
+            raise XapiForbiddenError("%s. %s" % (text, _FORBIDDEN_HINT), status, operation, code)
+        error_class = {404: XapiNotFoundError, 412: XapiPreconditionFailedError}.get(status, XapiError)
+        raise error_class(text, status, operation, code)
+
+    def _same_origin_url(self, link, operation):
+        """Resolve a ``nextLink``; one that points at another host is refused, since the token would go with it."""
+        url = urljoin(self.api_url + "/", link)
+        if urlsplit(url)[:2] != urlsplit(self.base_url)[:2]:
+            raise XapiError("%s failed: the PBX sent a nextLink to another server (%s); not followed."
+                            % (operation, urlsplit(url).netloc), operation=operation)
+        return url
+
+    def get(self, path, operation, params=None):
+        return self.request("GET", path, operation, params=params)
+
+    def delete(self, path, operation, etag=None):
+        """DELETE, conditional on ``etag`` when one is given."""
+        return self.request("DELETE", path, operation, headers=if_match_header(etag))
+
+    def iter_collection(self, path, operation, params=None, page_size=DEFAULT_PAGE_SIZE):
+        """Yield every record of a collection, reading it a page at a time.
+
+        3CX sends no ``@odata.nextLink``: the client pages with ``$top``/``$skip`` until a page comes back
+        empty or ``@odata.count`` records are in. A short page does not end the listing, because a PBX or
+        a proxy may cap ``$top`` without saying so; ``$skip`` advances by what really came. A ``nextLink``,
+        should one ever come, is followed instead.
+        """
+        params = dict(params or {})
+        skip = int(params.pop("$skip", 0))
+        next_url = None
+        previous_page = None
+        while True:
+            if next_url:
+                response = self._api_call("GET", next_url, operation)
+            else:
+                page_params = dict(params, **{"$top": page_size, "$skip": skip, "$count": True})
+                response = self.request("GET", path, operation, params=page_params)
+            body = response.data if isinstance(response.data, dict) else {}
+            page = body.get("value")
+            if not isinstance(page, list):
+                raise XapiError("%s failed: the reply to GET %s has no 'value' list; is url the PBX base URL?"
+                                % (operation, path), status=response.status, operation=operation)
+            if not page:
+                return
+            if page == previous_page:
+                raise XapiError("%s failed: the PBX answered the same page twice and ignores $skip; stopped to "
+                                "avoid an endless listing." % operation, status=response.status, operation=operation)
+            previous_page = page
+            for record in page:
+                yield record
+            skip += len(page)
+            link = body.get("@odata.nextLink")
+            if link:
+                next_url = self._same_origin_url(link, operation)
+            elif next_url:
+                return
+            count = body.get("@odata.count")
+            if not link and isinstance(count, int) and skip >= count:
+                return

@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+# Copyright: threecx.pbx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""OData v4 helpers for the 3CX XAPI. Private to the threecx.pbx collection: no stable API."""
+
+from urllib.parse import quote
+
+INT32_MIN = -2147483648
+INT32_MAX = 2147483647
+
+# Characters left as they are in a query value. Everything else is percent-encoded, notably a space as
+# %20 (3CX has been seen to misread '+'), '+' itself (a time zone offset), '&', '=' and '#'.
+_QUERY_SAFE = "$'(),:/*@"
+
+
+def quote_literal(value):
+    """Return ``value`` as an OData string literal: single-quoted, each single quote doubled."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def is_int32(value):
+    """True for a Python int (not a bool) within the Edm.Int32 range."""
+    return isinstance(value, int) and not isinstance(value, bool) and INT32_MIN <= value <= INT32_MAX
+
+
+def entity_path(entity_set, key):
+    """Path of one entity by its key: ``DeviceInfos(42)``, or ``Backups('a.zip')`` for a string key."""
+    if isinstance(key, bool) or not isinstance(key, (int, str)):
+        raise TypeError("An OData key must be an int or a str, not %s" % type(key).__name__)
+    literal = str(key) if isinstance(key, int) else quote_literal(key)
+    return "/%s(%s)" % (entity_set, literal)
+
+
+def _query_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(item) for item in value)
+    return str(value)
+
+
+def encode_query(params):
+    """Encode query options as 3CX expects them: ``$filter=Id%20eq%201&$top=100``.
+
+    ``None`` values are left out, booleans become ``true``/``false`` and lists are joined with commas
+    (the spec declares ``$select`` and ``$orderby`` with ``explode: false``).
+    """
+    parts = []
+    for name, value in params.items():
+        if value is None:
+            continue
+        parts.append("%s=%s" % (quote(name, safe="$"), quote(_query_value(value), safe=_QUERY_SAFE)))
+    return "&".join(parts)
+
