@@ -46,8 +46,8 @@ options:
     type: float
     default: 30
 notes:
-  - The modules talk to the PBX from the machine they run on; run them with C(delegate_to: localhost) or on a
-    C(connection: local) host that can reach the PBX.
+  - "The modules talk to the PBX from the machine they run on: run them with C(delegate_to: localhost), or on a
+    C(connection: local) host, that can reach the PBX."
   - A module run requests one access token and reuses it and one HTTP connection for all its calls. 3CX keeps one
     valid token per client ID; if another job with the same client ID supersedes it, the module requests a new
     token once and repeats the call.

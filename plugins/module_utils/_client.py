@@ -298,8 +298,7 @@ class XapiClient:
                 raise XapiError("%s failed: the PBX answered the same page twice and ignores $skip; stopped to "
                                 "avoid an endless listing." % operation, status=response.status, operation=operation)
             previous_page = page
-            for record in page:
-                yield record
+            yield from page
             skip += len(page)
             link = body.get("@odata.nextLink")
             if link:

@@ -52,4 +52,3 @@ def encode_query(params):
             continue
         parts.append("%s=%s" % (quote(name, safe="$"), quote(_query_value(value), safe=_QUERY_SAFE)))
     return "&".join(parts)
-

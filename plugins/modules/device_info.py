@@ -17,7 +17,7 @@ description:
     is, or would be, deleted, and a record that does not exist is reported as unchanged.
   - The name follows the XAPI entity, not Ansible's C(_info) convention; this module changes the PBX.
 author:
-  - threecx.pbx contributors
+  - The threecx.pbx maintainers (@threecx-pbx)
 extends_documentation_fragment:
   - threecx.pbx.connection
   - threecx.pbx.attributes

@@ -62,7 +62,7 @@ def test_one_token_and_one_session_for_many_calls(client, api):
     api.add(token_reply())
     api.add("GET", API + "/DeviceInfos(1)", json={"Id": 1})
     api.add("DELETE", API + "/DeviceInfos(1)", status=204)
-    for _ in range(5):
+    for dummy in range(5):
         client.get("/DeviceInfos(1)", "GetDeviceInfo")
         client.delete("/DeviceInfos(1)", "DeleteDeviceInfo")
     assert len(calls_to(api, TOKEN_URL)) == 1
@@ -175,7 +175,7 @@ def test_typed_exceptions(client, api, status, error_class):
     api.add("GET", API + "/DeviceInfos(1)", status=status, json={"error": {"code": "", "message": "nope"}})
     with pytest.raises(error_class) as info:
         client.get("/DeviceInfos(1)", "GetDeviceInfo")
-    assert type(info.value) is error_class
+    assert info.value.__class__ is error_class
     assert "HTTP %d" % status in str(info.value) and "nope" in str(info.value)
 
 

@@ -1,0 +1,40 @@
+# Every target installs what it needs into .venv first; a fresh machine needs only Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+# The collection as ansible-test needs to see it: a copy of the checkout under ansible_collections/threecx/pbx.
+SANITY_TREE := $(CURDIR)/build/sanity/ansible_collections/threecx/pbx
+# ansible-test bootstraps pip in its virtual environments with a get-pip script it downloads from a host
+# outside the package index; its cache is seeded with tests/tools/offline_get_pip.py instead.
+ANSIBLE_TEST_GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
+
+.PHONY: test unit integration sanity demo simulator clean
+
+test: unit integration sanity
+
+$(VENV)/.installed: tests/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+	touch $@
+
+unit: $(VENV)/.installed
+	$(BIN)/pytest tests/unit tests/simulator
+
+integration: $(VENV)/.installed
+	PATH="$(BIN):$$PATH" $(BIN)/pytest tests/integration
+
+sanity: $(VENV)/.installed
+	rm -rf $(dir $(SANITY_TREE))
+	mkdir -p $(SANITY_TREE)
+	git ls-files --cached --others --exclude-standard -z | xargs -0 cp --parents -t $(SANITY_TREE)
+	test -f $(ANSIBLE_TEST_GET_PIP) || install -D -m 0644 tests/tools/offline_get_pip.py $(ANSIBLE_TEST_GET_PIP)
+	cd $(SANITY_TREE) && PATH="$(BIN):$$PATH" $(BIN)/ansible-test sanity --python 3.11 --color no
+
+demo: $(VENV)/.installed
+	PATH="$(BIN):$$PATH" $(BIN)/python tests/tools/demo.py
+
+simulator: $(VENV)/.installed
+	PYTHONPATH=tests $(BIN)/python -m xapi_simulator --port $(or $(PORT),8090)
+
+clean:
+	rm -rf $(VENV) build collections tests/output .pytest_cache
