@@ -1,0 +1,151 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Integration tests: real ``ansible-playbook`` runs against the XAPI simulator, asserting on its state and log."""
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import requests
+import yaml
+
+from xapi_simulator import Simulator
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CLIENT_ID = "ansible-it"
+SECRET = "It-s3cr3t-API-key-0123456789"
+
+
+@pytest.fixture(scope="session")
+def collections_path(tmp_path_factory):
+    """A collections path in which threecx.pbx is this checkout."""
+    root = tmp_path_factory.mktemp("collections")
+    namespace = root / "ansible_collections" / "threecx"
+    namespace.mkdir(parents=True)
+    (namespace / "pbx").symlink_to(REPO, target_is_directory=True)
+    return str(root)
+
+
+@contextlib.contextmanager
+def running_simulator(**options):
+    """A simulator on a free loopback port. Any request it received that the XAPI spec does not allow fails the test."""
+    options.setdefault("clients", {CLIENT_ID: SECRET})
+    options.setdefault("records", 30)
+    sim = Simulator(**options)
+    sim.start(host="127.0.0.1", port=0)
+    try:
+        yield sim
+    finally:
+        sim.stop()
+    assert sim.violations == [], "requests that a real 3CX would not understand: %s" % sim.violations
+
+
+@pytest.fixture
+def simulator_options():
+    """Override in a test module, or parametrize indirectly, to start the simulator differently."""
+    return {}
+
+
+@pytest.fixture
+def simulator(simulator_options):
+    with running_simulator(**simulator_options) as sim:
+        yield sim
+
+
+@pytest.fixture(params=[False, True], ids=["no-etags", "etags"])
+def etag_simulator(request):
+    """The simulator in both ETag modes: current 3CX (no ETags) and a PBX that sends them."""
+    with running_simulator(etag_mode=request.param) as sim:
+        yield sim
+
+
+class PlaybookRun:
+    """What one ``ansible-playbook`` run printed and the result of each of its tasks."""
+
+    def __init__(self, process, records):
+        self.rc = process.returncode
+        self.stdout = process.stdout
+        self.stderr = process.stderr
+        self.results = records
+
+    @property
+    def output(self):
+        return self.stdout + self.stderr
+
+    def result(self, task_name):
+        matches = [record["result"] for record in self.results if record["task"] == task_name]
+        assert len(matches) == 1, "task %r: %d results in\n%s" % (task_name, len(matches), self.output)
+        return matches[0]
+
+
+@pytest.fixture
+def run_playbook(tmp_path, collections_path):
+    """Run a play of ``tasks`` on localhost through ansible-playbook and return a :class:`PlaybookRun`.
+
+    The connection reaches the modules through the THREECX_* environment unless ``env`` overrides it.
+    """
+    counter = [0]
+
+    def run(tasks, sim=None, check=False, diff=False, verbosity=0, env=None, play=None):
+        counter[0] += 1
+        playbook = tmp_path / ("play%d.yml" % counter[0])
+        results_file = tmp_path / ("results%d.jsonl" % counter[0])
+        playbook.write_text(yaml.safe_dump([dict({"hosts": "localhost", "gather_facts": False, "tasks": tasks},
+                                                 **(play or {}))], sort_keys=False))
+        environment = dict(os.environ)
+        environment.update({
+            "ANSIBLE_COLLECTIONS_PATH": collections_path,
+            "ANSIBLE_CALLBACK_PLUGINS": os.path.join(os.path.dirname(__file__), "callback_plugins"),
+            "ANSIBLE_CALLBACKS_ENABLED": "result_recorder",
+            "RESULT_RECORDER_FILE": str(results_file),
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_RETRY_FILES_ENABLED": "0",
+            "ANSIBLE_LOCALHOST_WARNING": "0",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+        })
+        for name in ("THREECX_URL", "THREECX_CLIENT_ID", "THREECX_CLIENT_SECRET", "THREECX_VALIDATE_CERTS"):
+            environment.pop(name, None)
+        if sim is not None:
+            environment.update({"THREECX_URL": sim.url, "THREECX_CLIENT_ID": CLIENT_ID, "THREECX_CLIENT_SECRET": SECRET})
+        environment.update(env or {})
+        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", "-c", "local",
+                   str(playbook)]
+        if check:
+            command.append("--check")
+        if diff:
+            command.append("--diff")
+        if verbosity:
+            command.append("-" + "v" * verbosity)
+        process = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300, check=False)
+        records = []
+        if results_file.exists():
+            records = [json.loads(line) for line in results_file.read_text().splitlines()]
+        return PlaybookRun(process, records)
+
+    return run
+
+
+def xapi_requests(sim, method=None, operation=None):
+    """The simulator's log of XAPI calls, without token requests, optionally of one method or operation."""
+    return [entry for entry in sim.requests
+            if entry["operation"] != "token"
+            and method in (None, entry["method"]) and operation in (None, entry["operation"])]
+
+
+def token_requests(sim):
+    return [entry for entry in sim.requests if entry["operation"] == "token"]
+
+
+def read_over_http(sim, record_id):
+    """Read a DeviceInfo as any XAPI client would, e.g. to hold an ETag that later goes stale."""
+    token = requests.post(sim.url + "/connect/token", timeout=10, data={
+        "client_id": CLIENT_ID, "client_secret": SECRET, "grant_type": "client_credentials"}).json()["access_token"]
+    response = requests.get("%s/xapi/v1/DeviceInfos(%d)" % (sim.url, record_id), timeout=10,
+                            headers={"Authorization": "Bearer " + token})
+    response.raise_for_status()
+    return response.json()
