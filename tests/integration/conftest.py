@@ -10,14 +10,12 @@ import subprocess
 import sys
 
 import pytest
-import requests
 import yaml
-
 from xapi_simulator import Simulator
 
+from .helpers import CLIENT_ID, SECRET
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CLIENT_ID = "ansible-it"
-SECRET = "It-s3cr3t-API-key-0123456789"
 
 
 @pytest.fixture(scope="session")
@@ -76,10 +74,18 @@ class PlaybookRun:
     def output(self):
         return self.stdout + self.stderr
 
-    def result(self, task_name):
-        matches = [record["result"] for record in self.results if record["task"] == task_name]
+    def _record(self, task_name):
+        matches = [record for record in self.results if record["task"] == task_name]
         assert len(matches) == 1, "task %r: %d results in\n%s" % (task_name, len(matches), self.output)
         return matches[0]
+
+    def result(self, task_name):
+        """What the task returned (its ``failed`` flag is in :meth:`status`)."""
+        return self._record(task_name)["result"]
+
+    def status(self, task_name):
+        """``ok``, ``failed`` or ``skipped``."""
+        return self._record(task_name)["status"]
 
 
 @pytest.fixture
@@ -128,24 +134,3 @@ def run_playbook(tmp_path, collections_path):
         return PlaybookRun(process, records)
 
     return run
-
-
-def xapi_requests(sim, method=None, operation=None):
-    """The simulator's log of XAPI calls, without token requests, optionally of one method or operation."""
-    return [entry for entry in sim.requests
-            if entry["operation"] != "token"
-            and method in (None, entry["method"]) and operation in (None, entry["operation"])]
-
-
-def token_requests(sim):
-    return [entry for entry in sim.requests if entry["operation"] == "token"]
-
-
-def read_over_http(sim, record_id):
-    """Read a DeviceInfo as any XAPI client would, e.g. to hold an ETag that later goes stale."""
-    token = requests.post(sim.url + "/connect/token", timeout=10, data={
-        "client_id": CLIENT_ID, "client_secret": SECRET, "grant_type": "client_credentials"}).json()["access_token"]
-    response = requests.get("%s/xapi/v1/DeviceInfos(%d)" % (sim.url, record_id), timeout=10,
-                            headers={"Authorization": "Bearer " + token})
-    response.raise_for_status()
-    return response.json()

@@ -5,7 +5,7 @@
 
 import pytest
 
-from .conftest import CLIENT_ID, SECRET, read_over_http, token_requests, xapi_requests
+from .helpers import CLIENT_ID, SECRET, read_over_http, token_requests, xapi_requests
 
 
 def delete_task(record_id, name="delete", **options):
@@ -103,7 +103,7 @@ def test_stale_if_match_fails_and_keeps_the_record(simulator, run_playbook):
     run = run_playbook([delete_task(record_id, if_match=stale_etag)], sim=simulator)
     assert run.rc == 2
     result = run.result("delete")
-    assert result["failed"] is True and result["changed"] is False
+    assert run.status("delete") == "failed" and result["changed"] is False
     assert "DeviceInfo %d was not deleted" % record_id in result["msg"]
     assert "changed since ETag" in result["msg"] and stale_etag in result["msg"]
     assert record_id in simulator.device_infos

@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+# Copyright: threecx.pbx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Helpers for the simulator's tests: a small XAPI client that checks every answer against the spec."""
+
+from urllib.parse import quote
+
+import requests
+from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
+from openapi_core.templating.paths.exceptions import PathError
+
+from xapi_simulator.spec import openapi
+
+CLIENT_ID = "ansible"
+SECRET = "s3cr3t-api-key"
+
+
+def encode_query(options):
+    """A query string as a careful client writes it: every reserved character percent-encoded, spaces as %20."""
+    return "&".join(f"{quote(name, safe='$')}={quote(str(value), safe='')}" for name, value in options.items())
+
+
+class XapiClient:
+    """Talks to a simulator like the collection should, and (with ``check``) checks OData answers against the spec."""
+
+    def __init__(self, simulator, client_id=CLIENT_ID, secret=SECRET, check=True):
+        self.simulator = simulator
+        self.check = check
+        self.client_id = client_id
+        self.secret = secret
+        self.session = requests.Session()
+
+    def token(self, **form):
+        """A token request; a field given as None is left out."""
+        fields = {"client_id": self.client_id, "client_secret": self.secret, "grant_type": "client_credentials"}
+        fields.update(form)
+        return self.session.post(self.simulator.url + "/connect/token", data={k: v for k, v in fields.items() if v is not None})
+
+    def login(self):
+        reply = self.token()
+        assert reply.status_code == 200, reply.text
+        self.session.headers["Authorization"] = "Bearer " + reply.json()["access_token"]
+        return reply.json()["access_token"]
+
+    def call(self, method, path, query=None, raw_query=None, **kwargs):
+        """``path`` below /xapi/v1; ``query`` a dict (encoded with %20) or ``raw_query`` sent as is."""
+        if query is not None:
+            raw_query = encode_query(query)
+        url = f"{self.simulator.url}/xapi/v1{path}{'?' + raw_query if raw_query else ''}"
+        reply = self.session.request(method, url, **kwargs)
+        if self.check and reply.status_code != 401 and reply.status_code < 500:
+            result = openapi().unmarshal_response(RequestsOpenAPIRequest(reply.request), RequestsOpenAPIResponse(reply))
+            # A request to no operation of the spec has no response to check.
+            errors = [error for error in result.errors if not isinstance(error, PathError)]
+            assert not errors, f"response does not match the spec: {errors!r}"
+        return reply
+
+    def get(self, path, **query):
+        return self.call("GET", path, query)
+
+    def items(self, **query):
+        """The ``value`` of a successful ListDeviceInfo."""
+        reply = self.get("/DeviceInfos", **query)
+        assert reply.status_code == 200, reply.text
+        return reply.json()["value"]

@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright: threecx.pbx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The request log, the control endpoints and concurrent use."""
+
+import json
+import threading
+
+import requests
+
+from sim_helpers import CLIENT_ID, SECRET, XapiClient
+
+
+def test_request_log(client, sim):
+    client.call("GET", "/DeviceInfos", raw_query="$filter=Vendor%20eq%20%27Snom%27&$top=5")
+    client.call("DELETE", "/DeviceInfos(3)", headers={"If-Match": 'W/"abc"'})
+    token, listing, deletion = sim.requests
+    assert token == {"method": "POST", "path": "/connect/token", "query": {}, "raw_query": "", "if_match": None,
+                     "operation": "token", "status": 200, "client_id": CLIENT_ID}
+    assert listing == {"method": "GET", "path": "/xapi/v1/DeviceInfos", "query": {"$filter": "Vendor eq 'Snom'", "$top": "5"},
+                       "raw_query": "$filter=Vendor%20eq%20%27Snom%27&$top=5", "if_match": None,
+                       "operation": "ListDeviceInfo", "status": 200}
+    assert deletion == {"method": "DELETE", "path": "/xapi/v1/DeviceInfos(3)", "query": {}, "raw_query": "",
+                        "if_match": 'W/"abc"', "operation": "DeleteDeviceInfo", "status": 204}
+
+
+def test_log_records_failures_too(sim):
+    xapi = XapiClient(sim)
+    xapi.token(client_secret="wrong")
+    xapi.get("/DeviceInfos(1)")
+    xapi.get("/Nope")
+    assert [(r["operation"], r["status"]) for r in sim.requests] == [("token", 401), ("GetDeviceInfo", 401), (None, 404)]
+    assert sim.requests[0]["client_id"] == CLIENT_ID
+
+
+def test_log_never_holds_secrets_or_tokens(client, sim):
+    client.token(client_secret="wrong-" + SECRET)
+    client.get("/DeviceInfos", **{"$top": 1})
+    client.token(grant_type=None)
+    logged = json.dumps([sim.requests, sim.violations])
+    assert sim.issued_tokens
+    for secret in [SECRET, "Bearer", *sim.issued_tokens]:
+        assert secret not in logged
+
+
+def test_credentials_in_the_token_url_are_refused_and_not_logged(sim):
+    url = f"{sim.url}/connect/token?client_id={CLIENT_ID}&client_secret={SECRET}&grant_type=client_credentials"
+    reply = requests.post(url, data={"grant_type": "client_credentials"}, timeout=10)
+    assert reply.status_code == 400
+    assert sim.requests[0]["query"] == dict.fromkeys(["client_id", "client_secret", "grant_type"], "<redacted>")
+    assert len(sim.violations) == 1
+    assert SECRET not in json.dumps([sim.requests, sim.violations])
+
+
+def test_clear_requests(client, sim):
+    client.get("/Nope")
+    sim.clear_requests()
+    assert sim.requests == []
+    assert len(sim.violations) == 1
+
+
+def test_control_endpoints(client, sim):
+    client.get("/Nope")
+    control = sim.url + "/_simulator/"
+    assert requests.get(control + "device_infos", timeout=10).json() == [sim.device_infos[i] for i in sorted(sim.device_infos)]
+    assert [r["status"] for r in requests.get(control + "requests", timeout=10).json()] == [200, 404]
+    assert len(requests.get(control + "violations", timeout=10).json()) == 1
+    assert requests.post(control + "reset", timeout=10).status_code == 200
+    assert sim.requests == [] and sim.violations == []
+    assert requests.get(control + "nothing", timeout=10).status_code == 404
+    assert sim.requests == []
+
+
+def test_concurrent_requests(client, sim):
+    failures = []
+
+    def work(worker):
+        session = requests.Session()
+        session.headers.update(client.session.headers)
+        for n in range(8):
+            reply = session.get(f"{sim.url}/xapi/v1/DeviceInfos({worker * 8 + n + 1})", timeout=10)
+            if reply.status_code != 200:
+                failures.append(reply.status_code)
+    threads = [threading.Thread(target=work, args=(worker,)) for worker in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(sim.requests) == 1 + 6 * 8

@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+# Copyright: threecx.pbx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""``python -m xapi_simulator``: serve a simulated PBX until SIGTERM or SIGINT."""
+
+import argparse
+import os
+import signal
+import sys
+
+from .server import DEFAULT_CLIENTS, Simulator
+
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
+def parse_args(argv=None):
+    default_id, default_secret = next(iter(DEFAULT_CLIENTS.items()))
+    parser = argparse.ArgumentParser(prog="python -m xapi_simulator", description="A simulated 3CX V20 XAPI (DeviceInfos).")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s)")
+    parser.add_argument("--port", type=int, default=8090, help="port to listen on, 0 for any free one (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated DeviceInfos (default %(default)s)")
+    parser.add_argument("--records", type=int, default=50, help="number of DeviceInfos (default %(default)s)")
+    parser.add_argument("--client-id", default=os.environ.get("THREECX_CLIENT_ID") or default_id,
+                        help="API client id (default $THREECX_CLIENT_ID or %(default)s)")
+    parser.add_argument("--client-secret", default=os.environ.get("THREECX_CLIENT_SECRET") or default_secret,
+                        help="API client secret (default $THREECX_CLIENT_SECRET or the simulator's)")
+    parser.add_argument("--etag", action="store_true", help="send ETags and answer 412 to a stale If-Match")
+    parser.add_argument("--expires-in-unit", choices=("seconds", "minutes"), default="seconds",
+                        help="unit of expires_in in token replies (3CX <= 20.0.8 sent minutes)")
+    parser.add_argument("--token-lifetime", type=int, default=3600, help="seconds a token lives (default %(default)s)")
+    parser.add_argument("--max-page-size", type=int, help="silently cap every page at this many items")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    simulator = Simulator(clients={args.client_id: args.client_secret}, seed=args.seed, records=args.records,
+                          etag_mode=args.etag, expires_in_unit=args.expires_in_unit,
+                          token_lifetime=args.token_lifetime, max_page_size=args.max_page_size)
+    # Block the stop signals before the server threads start (they inherit the mask), then wait for one.
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        simulator.start(args.host, args.port)
+    except OSError as exc:
+        sys.stderr.write(f"xapi_simulator: {exc}\n")
+        return 1
+    print(f"XAPI simulator listening on {simulator.url}", flush=True)
+    signal.sigwait(STOP_SIGNALS)
+    simulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+# -*- coding: utf-8 -*-
+# Copyright: threecx.pbx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The WSGI application: token endpoint, XAPI DeviceInfos operations and the simulator's control endpoints."""
+
+import json
+import threading
+
+from werkzeug.http import parse_etags, quote_etag
+from werkzeug.wrappers import Request, Response
+
+from . import spec
+from .auth import TokenError
+from .odata import EntityQuery, QueryError
+from .store import ENTITY_TYPE, PreconditionFailed
+
+XAPI_VERSION = "20.0.10.728"
+TOKEN_PATH = "/connect/token"
+CONTROL_PREFIX = "/_simulator/"
+ENTITY_SET = "DeviceInfos"
+ODATA_JSON = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class Journal:
+    """The request log and the spec violations, appended to by the server threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.requests = []
+        self.violations = []
+
+    def log(self, entry):
+        with self.lock:
+            self.requests.append(entry)
+
+    def violation(self, text):
+        with self.lock:
+            self.violations.append(text)
+
+    def clear(self, violations=True):
+        """Empty the log (and the violations), keeping the same list objects."""
+        with self.lock:
+            del self.requests[:]
+            if violations:
+                del self.violations[:]
+
+
+def json_response(body, status=200, headers=None, content_type="application/json; charset=utf-8"):
+    return Response(json.dumps(body), status=status, headers=headers, content_type=content_type)
+
+
+def odata_error(status, message, details=(), headers=None):
+    """An error in 3CX's OData shape (schema Pbx.ODataErrors.ODataError)."""
+    body = {"error": {"code": "", "message": message, "details": list(details)}}
+    return json_response(body, status, headers, ODATA_JSON)
+
+
+class XapiApp:
+    """WSGI callable serving one simulated PBX."""
+
+    def __init__(self, store, tokens, journal, etag_mode=False, max_page_size=None):
+        self.store = store
+        self.tokens = tokens
+        self.journal = journal
+        self.etag_mode = etag_mode
+        self.max_page_size = max_page_size
+        self.query = EntityQuery(ENTITY_TYPE, store.properties)
+        self.handlers = {"ListDeviceInfo": self._list, "GetDeviceInfo": self._get, "DeleteDeviceInfo": self._delete}
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        if request.path.startswith(CONTROL_PREFIX):
+            response = self._control(request)
+        else:
+            entry = {
+                "method": request.method,
+                "path": request.path,
+                "query": request.args.to_dict(),
+                "raw_query": request.query_string.decode("utf-8", "replace"),
+                "if_match": request.headers.get("If-Match"),
+                "operation": None,
+            }
+            response = self._token(request, entry) if request.path == TOKEN_PATH else self._api(request, entry)
+            entry["status"] = response.status_code
+            self.journal.log(entry)
+        return response(environ, start_response)
+
+    def _violation(self, entry, reasons):
+        query = entry["raw_query"]
+        self.journal.violation(f"{entry['method']} {entry['path']}{'?' + query if query else ''}: {'; '.join(reasons)}")
+
+    # Token endpoint
+
+    def _token(self, request, entry):
+        entry["operation"] = "token"
+        entry["client_id"] = request.form.get("client_id") if request.mimetype in FORM_TYPES else None
+        if request.query_string:
+            # Credentials belong in the form body; whatever came in the URL is kept out of the log.
+            entry["query"] = dict.fromkeys(request.args, "<redacted>")
+            entry["raw_query"] = "<redacted>"
+        headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+        try:
+            if request.method != "POST":
+                raise TokenError(405, "invalid_request", "The specified HTTP method is not valid.")
+            if request.mimetype not in FORM_TYPES:
+                raise TokenError(400, "invalid_request", "The specified 'Content-Type' header is invalid.")
+            if request.query_string:
+                raise TokenError(400, "invalid_request", "The token endpoint takes its parameters in a form body, not in the URL.")
+            return json_response(self.tokens.grant(request.form), headers=headers)
+        except TokenError as exc:
+            if exc.status != 401:
+                self._violation(entry, [f"token request refused: {exc}"])
+            if exc.status == 405:
+                headers["Allow"] = "POST"
+            return json_response(exc.body, exc.status, headers)
+
+    # XAPI
+
+    def _api(self, request, entry):
+        response = self._dispatch(request, entry)
+        response.headers["OData-Version"] = "4.0"
+        response.headers["X-3CX-Version"] = XAPI_VERSION
+        return response
+
+    def _dispatch(self, request, entry):
+        validation = spec.validate(request)
+        entry["operation"] = validation.operation_id
+        if validation.problems:
+            self._violation(entry, validation.problems)
+            details = [{"code": "", "message": problem} for problem in validation.problems]
+            return odata_error(validation.status, spec.SPEC_VIOLATION + "; ".join(validation.problems), details)
+        authorization = request.headers.get("Authorization")
+        if self.tokens.client_of(authorization) is None:
+            challenge = 'Bearer error="invalid_token"' if authorization else "Bearer"
+            return Response(status=401, headers={"WWW-Authenticate": challenge})
+        handler = self.handlers.get(validation.operation_id)
+        if handler is None:
+            return odata_error(501, f"{validation.operation_id} is not implemented by the simulator.")
+        try:
+            return handler(request, validation.parameters)
+        except QueryError as exc:
+            return odata_error(400, str(exc))
+
+    def _context(self, request, select, suffix=""):
+        columns = f"({','.join(select)})" if select else ""
+        return f"{request.host_url.rstrip('/')}{spec.API_ROOT}/$metadata#{ENTITY_SET}{columns}{suffix}"
+
+    def _shape(self, record, select):
+        """The record as the service sends it: selected properties, an @odata.etag in ETag mode."""
+        shaped = {"@odata.etag": quote_etag(self.store.etag(record), weak=True)} if self.etag_mode else {}
+        shaped.update((name, value) for name, value in record.items() if select is None or name in select)
+        return shaped
+
+    def _list(self, request, parameters):
+        options = parameters.query
+        keep = self.query.filter(options["$filter"]) if "$filter" in options else None
+        found = self.query.search(options["$search"]) if "$search" in options else None
+        sort = self.query.order(options.get("$orderby"))
+        select = self.query.select(options.get("$select"))
+        self.query.check_expand(options.get("$expand"))
+
+        records = [r for r in self.store.all() if (keep is None or keep(r)) and (found is None or found(r))]
+        count = len(records)
+        records = sort(records)[options.get("$skip", 0):]
+        # A page-size cap applies silently, with or without $top, and never produces a nextLink.
+        limits = [n for n in (options.get("$top"), self.max_page_size) if n is not None]
+        if limits:
+            records = records[:min(limits)]
+
+        body = {"@odata.context": self._context(request, select)}
+        if options.get("$count"):
+            body["@odata.count"] = count
+        body["value"] = [self._shape(record, select) for record in records]
+        return json_response(body, content_type=ODATA_JSON)
+
+    def _missing(self, record_id):
+        return odata_error(404, f"{ENTITY_TYPE} with Id {record_id} was not found.")
+
+    def _get(self, request, parameters):
+        select = self.query.select(parameters.query.get("$select"))
+        self.query.check_expand(parameters.query.get("$expand"))
+        record = self.store.get(parameters.path["Id"])
+        if record is None:
+            return self._missing(parameters.path["Id"])
+        body = {"@odata.context": self._context(request, select, "/$entity")}
+        body.update(self._shape(record, select))
+        headers = {"ETag": body["@odata.etag"]} if self.etag_mode else None
+        return json_response(body, headers=headers, content_type=ODATA_JSON)
+
+    def _delete(self, request, parameters):
+        record_id = parameters.path["Id"]
+        wanted = parse_etags(request.headers["If-Match"]) if self.etag_mode and "If-Match" in request.headers else None
+
+        def precondition(record):
+            return wanted is None or wanted.contains_weak(self.store.etag(record))
+        try:
+            deleted = self.store.delete(record_id, precondition)
+        except PreconditionFailed:
+            return odata_error(412, f"The If-Match ETag does not match the current version of {ENTITY_TYPE} {record_id}.")
+        return Response(status=204) if deleted else self._missing(record_id)
+
+    # Simulator control (not part of the XAPI: not validated, not logged)
+
+    def _control(self, request):
+        routes = {
+            ("GET", "device_infos"): self.store.all,
+            ("GET", "requests"): lambda: list(self.journal.requests),
+            ("GET", "violations"): lambda: list(self.journal.violations),
+            ("POST", "reset"): self._reset,
+        }
+        route = routes.get((request.method, request.path[len(CONTROL_PREFIX):]))
+        if route is None:
+            return json_response({"error": f"no simulator control endpoint {request.method} {request.path}"}, 404)
+        return json_response(route())
+
+    def _reset(self):
+        self.journal.clear()
+        return {"reset": True}

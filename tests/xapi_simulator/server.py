@@ -1,0 +1,120 @@
+# -*- coding: utf-8 -*-
+# Copyright: threecx.pbx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""``Simulator``: a simulated 3CX V20 PBX serving the XAPI from a background thread."""
+
+import threading
+
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from .app import Journal, XapiApp
+from .auth import TokenIssuer
+from .store import DeviceInfoStore
+
+DEFAULT_CLIENTS = {"threecx-pbx-sim": "simulator-secret"}
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log line per request (the simulator keeps its own log); errors are still reported."""
+
+    def log_request(self, code="-", size="-"):
+        pass
+
+
+class Simulator:
+    """A simulated PBX; see the package docstring for the settings."""
+
+    def __init__(self, clients=None, seed=1, records=50, etag_mode=False, expires_in_unit="seconds",
+                 token_lifetime=3600, one_token_per_client=True, max_page_size=None):
+        if max_page_size is not None and max_page_size < 1:
+            raise ValueError("max_page_size must be a positive number or None")
+        self._store = DeviceInfoStore(seed, records)
+        self._tokens = TokenIssuer(DEFAULT_CLIENTS if clients is None else clients, token_lifetime, expires_in_unit, one_token_per_client)
+        self._journal = Journal()
+        self.app = XapiApp(self._store, self._tokens, self._journal, etag_mode, max_page_size)
+        self._server = None
+        self._thread = None
+
+    def start(self, host="127.0.0.1", port=0):
+        """Serve in a daemon thread (port 0: any free port); returns self."""
+        if self._server is not None:
+            raise RuntimeError("the simulator is already running")
+        try:
+            self._server = make_server(host, port, self.app, threaded=True, request_handler=_QuietHandler)
+        except SystemExit:
+            # werkzeug reports a busy port on stderr and exits; a library caller wants an exception.
+            raise OSError(f"cannot listen on {host}:{port}") from None
+        # A short poll interval makes stop() quick.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
+                                        name=f"xapi-simulator-{self._server.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        """Stop serving and release the port (connections kept alive by clients are not cut)."""
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._thread.join()
+        self._server = self._thread = None
+
+    def __enter__(self):
+        return self if self._server is not None else self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    @property
+    def url(self):
+        """The PBX base URL, e.g. ``http://127.0.0.1:41234`` (the XAPI is under ``/xapi/v1``)."""
+        if self._server is None:
+            raise RuntimeError("the simulator is not running")
+        host = self._server.host
+        return f"http://{'[' + host + ']' if ':' in host else host}:{self._server.port}"
+
+    @property
+    def etag_mode(self):
+        """Whether ETags are sent and If-Match is honoured (the ``etag_mode`` setting)."""
+        return self.app.etag_mode
+
+    @property
+    def max_page_size(self):
+        """The silent page-size cap, or None (the ``max_page_size`` setting)."""
+        return self.app.max_page_size
+
+    @property
+    def device_infos(self):
+        """The live records, Id -> dict."""
+        return self._store.records
+
+    def modify_device_info(self, record_id, **fields):
+        """Change a record as the PBX would (its ETag changes); returns it."""
+        return self._store.modify(record_id, **fields)
+
+    def add_device_info(self, **fields):
+        """A newly detected phone with the next Id; missing fields get realistic values."""
+        return self._store.add(**fields)
+
+    @property
+    def requests(self):
+        """The request log, in arrival order (never holds a secret, token or Authorization header)."""
+        return self._journal.requests
+
+    def clear_requests(self):
+        """Empty the request log (violations are kept)."""
+        self._journal.clear(violations=False)
+
+    @property
+    def violations(self):
+        """One line per request that did not match the XAPI spec."""
+        return self._journal.violations
+
+    @property
+    def issued_tokens(self):
+        """Every access token issued so far."""
+        return self._tokens.issued
+
+    def revoke_tokens(self):
+        """Invalidate every current token: the next API call answers 401."""
+        self._tokens.revoke_all()

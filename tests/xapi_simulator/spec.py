@@ -1,0 +1,184 @@
+# -*- coding: utf-8 -*-
+# Copyright: threecx.pbx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Validation of incoming requests against the 3CX XAPI OpenAPI description.
+
+openapi-core checks paths, methods, parameter types and request bodies.  It is lenient where a real
+3CX is not, so a few checks are added here: query options and If-Match headers the operation does
+not declare, repeated query options, booleans other than ``true``/``false`` and a ``+`` in the query
+string (3CX has been seen to misread it; spaces must travel as ``%20``).
+"""
+
+import functools
+import os
+import re
+from urllib.parse import urljoin
+
+import openapi_core
+import yaml
+from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest
+from openapi_core.templating.paths.exceptions import OperationNotFound, PathError
+from openapi_core.validation.request.exceptions import ParameterValidationError
+from openapi_core.templating.paths.finders import APICallPathFinder
+
+SPEC_ENV = "THREECX_XAPI_SPEC"
+SPEC_NAME = "swagger-20.0.10.yaml"
+# The collection repository and the shared folder with the spec sit side by side.
+DEFAULT_SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "xapi", SPEC_NAME)
+API_ROOT = "/xapi/v1"  # the spec's server URL
+SPEC_VIOLATION = "Request does not match the XAPI specification: "
+
+_EDM_TYPES = {
+    ("boolean", None): "Edm.Boolean",
+    ("integer", "int32"): "Edm.Int32",
+    ("integer", "int64"): "Edm.Int64",
+    ("number", None): "Edm.Double",
+    ("string", None): "Edm.String",
+    ("string", "date-time"): "Edm.DateTimeOffset",
+}
+
+
+def spec_path():
+    """Where the spec is read from: ``$THREECX_XAPI_SPEC`` or the shared folder beside the repository."""
+    return os.path.normpath(os.environ.get(SPEC_ENV) or DEFAULT_SPEC)
+
+
+@functools.lru_cache(maxsize=None)
+def load_spec():
+    """The spec as a dict, read once per process (parsing it takes over a second)."""
+    path = spec_path()
+    try:
+        with open(path, "rb") as handle:
+            return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"XAPI spec not found at {path}; set {SPEC_ENV} to its location") from None
+
+
+def _build(paths):
+    # The spec's only security scheme is OAuth2, which openapi-core cannot check (it warns on every
+    # request); the simulator checks bearer tokens itself, so security is left out.
+    spec = dict(load_spec(), paths=paths, security=[])
+    return openapi_core.OpenAPI.from_dict(spec, config=openapi_core.Config(spec_validator_cls=None))
+
+
+@functools.lru_cache(maxsize=None)
+def openapi():
+    """The openapi-core object for the whole spec, built once per process."""
+    return _build(load_spec()["paths"])
+
+
+def _entity_set(path):
+    """The first segment's name: ``DeviceInfos`` for ``/DeviceInfos({Id})/Pbx.Provision``."""
+    return re.match(r"/([^/(]*)", path).group(1)
+
+
+@functools.lru_cache(maxsize=None)
+def _paths_by_entity_set():
+    groups = {}
+    for path, item in load_spec()["paths"].items():
+        groups.setdefault(_entity_set(path), {})[path] = item
+    return groups
+
+
+@functools.lru_cache(maxsize=None)
+def _openapi_for(entity_set):
+    """openapi-core over just the paths of one entity set.
+
+    openapi-core tries every one of the spec's 480 paths on each request, which is half the cost of
+    validating it; the paths of one entity set are a handful.
+    """
+    return _build(_paths_by_entity_set()[entity_set])
+
+
+def entity_properties(schema_name):
+    """Property name -> Edm type name of an entity schema, in the spec's order."""
+    properties = load_spec()["components"]["schemas"][schema_name]["properties"]
+    return {name: _EDM_TYPES[(prop.get("type"), prop.get("format"))] for name, prop in properties.items()}
+
+
+class Operation:
+    """What the spec declares for one method on one path."""
+
+    def __init__(self, method, path_item):
+        definition = path_item[method]
+        params = [_resolve(p) for p in path_item.get("parameters", []) + definition.get("parameters", [])]
+        self.operation_id = definition["operationId"]
+        self.query = {p["name"] for p in params if p["in"] == "query"}
+        self.headers = {p["name"].lower() for p in params if p["in"] == "header"}
+        self.boolean_query = {p["name"] for p in params if p["in"] == "query" and p.get("schema", {}).get("type") == "boolean"}
+
+
+def _resolve(param):
+    ref = param.get("$ref")
+    if ref is None:
+        return param
+    node = load_spec()
+    for part in ref.split("/")[1:]:
+        node = node[part]
+    return node
+
+
+@functools.lru_cache(maxsize=None)
+def _operation(method, template):
+    return Operation(method, load_spec()["paths"][template])
+
+
+class Validation:
+    """Outcome of checking one request: the operation found (if any), parsed parameters, problems
+    and the status to answer them with."""
+
+    def __init__(self, operation_id=None, parameters=None, problems=(), status=400):
+        self.operation_id = operation_id
+        self.parameters = parameters
+        self.problems = list(problems)
+        self.status = status
+
+
+def validate(request):
+    """Check a werkzeug request against the spec; returns a Validation."""
+    entity_set = _entity_set(request.path[len(API_ROOT):]) if request.path.startswith(API_ROOT + "/") else None
+    if entity_set not in _paths_by_entity_set():
+        return Validation(problems=["the spec has no such path"], status=404)
+    api = _openapi_for(entity_set)
+    oreq = WerkzeugOpenAPIRequest(request)
+    try:
+        found = APICallPathFinder(api.spec).find(oreq.method, urljoin(oreq.host_url, oreq.path))
+    except OperationNotFound:
+        return Validation(problems=[f"the spec has no {request.method} operation on this path"], status=405)
+    except PathError:
+        return Validation(problems=["the spec has no such path"], status=404)
+    operation = _operation(oreq.method, found.path_result.pattern)
+    problems = _extra_problems(request, operation)
+    result = api.unmarshal_request(oreq)
+    problems.extend(_describe(error) for error in result.errors)
+    return Validation(operation.operation_id, result.parameters, problems)
+
+
+def _extra_problems(request, operation):
+    problems = []
+    if b"+" in request.query_string:
+        problems.append("'+' in the query string (3CX may not read it as a space): encode a space as %20 and a plus as %2B")
+    for name in request.args:
+        values = request.args.getlist(name)
+        if name not in operation.query:
+            problems.append(f"query option '{name}' is not declared by {operation.operation_id}")
+        elif len(values) > 1:
+            problems.append(f"query option '{name}' is given {len(values)} times")
+        elif name in operation.boolean_query and values[0] not in ("true", "false"):
+            problems.append(f"query option '{name}' must be true or false, not '{values[0]}'")
+    if "if-match" in request.headers and "if-match" not in operation.headers:
+        problems.append(f"header If-Match is not declared by {operation.operation_id}")
+    return problems
+
+
+def _describe(error):
+    """One readable line for an openapi-core error, with the schema's own messages where there are any."""
+    cause = error.__cause__
+    schema_errors = getattr(cause, "schema_errors", None)
+    if schema_errors:
+        subject = f"{error.location} parameter {error.name}" if isinstance(error, ParameterValidationError) else "request body"
+        return f"{subject}: {'; '.join(e.message for e in schema_errors)}"
+    if cause is not None and str(cause) not in str(error):
+        return f"{error}: {cause}"
+    return str(error)
