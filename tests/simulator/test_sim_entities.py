@@ -17,6 +17,7 @@ def etag_client(make_sim):
 
 
 def test_get(client, sim):
+    assert sim.etag_mode is False
     reply = client.get("/DeviceInfos(7)")
     assert reply.status_code == 200
     body = reply.json()
@@ -50,6 +51,7 @@ def test_without_etag_mode_if_match_is_ignored(client, sim):
 
 
 def test_etags_are_sent(etag_client):
+    assert etag_client.simulator.etag_mode is True
     reply = etag_client.get("/DeviceInfos(4)")
     etag = reply.json()["@odata.etag"]
     assert etag.startswith('W/"') and etag.endswith('"')

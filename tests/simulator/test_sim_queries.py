@@ -53,6 +53,7 @@ def test_paging_reads_everything(sim):
 
 def test_max_page_size_caps_silently(make_sim):
     sim = make_sim(max_page_size=10)
+    assert sim.max_page_size == 10
     client = XapiClient(sim)
     client.login()
     body = client.get("/DeviceInfos", **{"$top": 25, "$count": "true"}).json()

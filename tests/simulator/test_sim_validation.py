@@ -4,8 +4,11 @@
 
 """Requests a real 3CX would not understand are answered 400/404/405 and recorded as violations."""
 
+import hashlib
+
 import pytest
 import requests
+from xapi_simulator.spec import DEFAULT_SPEC
 
 SPEC_VIOLATION = "Request does not match the XAPI specification: "
 
@@ -96,3 +99,10 @@ def test_valid_requests_leave_no_violation(client, sim):
     client.get("/DeviceInfos(1)", **{"$select": "Id", "$expand": "*"})
     client.call("DELETE", "/DeviceInfos(1)", headers={"If-Match": "*"})
     assert sim.violations == []
+
+
+def test_the_spec_is_3cx_s_published_20_0_10_unchanged():
+    """The simulator validates against a copy of 3CX's spec; an edited copy would let the tests lie."""
+    with open(DEFAULT_SPEC, "rb") as handle:
+        digest = hashlib.sha256(handle.read()).hexdigest()
+    assert digest == "8934b31ce6c4fc2566a737a323639de5848ced766454a68a0414da2ea44f48b3"

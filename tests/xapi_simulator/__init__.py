@@ -6,8 +6,9 @@
 
 It serves ``POST /connect/token`` and, under ``/xapi/v1``, ListDeviceInfo, GetDeviceInfo and
 DeleteDeviceInfo as described by the 3CX spec; every other operation of the spec answers 501.  Each
-request is checked against the spec first: one a real 3CX would not understand is answered 400 (404
-for an unknown path) and recorded in ``Simulator.violations``, so tests can fail loudly on it.
+request is checked against the spec first (before the bearer token): one a real 3CX would not
+understand is answered 400 (404 for an unknown path, 405 for a method the path lacks) and recorded in
+``Simulator.violations``, so tests can fail loudly on it.
 
 Settings of ``Simulator``, for behaviour the spec leaves open:
 

@@ -6,20 +6,16 @@
 
 import threading
 
-from werkzeug.serving import WSGIRequestHandler, make_server
+from cheroot import wsgi
 
 from .app import Journal, XapiApp
 from .auth import TokenIssuer
 from .store import DeviceInfoStore
 
 DEFAULT_CLIENTS = {"threecx-pbx-sim": "simulator-secret"}
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """No access log line per request (the simulator keeps its own log); errors are still reported."""
-
-    def log_request(self, code="-", size="-"):
-        pass
+# cheroot rather than werkzeug's development server: that one closes the connection after every reply,
+# while a real PBX keeps it alive, and clients (and benchmarks) must be seen doing the same.
+_SERVER_THREADS = 16
 
 
 class Simulator:
@@ -40,24 +36,25 @@ class Simulator:
         """Serve in a daemon thread (port 0: any free port); returns self."""
         if self._server is not None:
             raise RuntimeError("the simulator is already running")
-        try:
-            self._server = make_server(host, port, self.app, threaded=True, request_handler=_QuietHandler)
-        except SystemExit:
-            # werkzeug reports a busy port on stderr and exits; a library caller wants an exception.
-            raise OSError(f"cannot listen on {host}:{port}") from None
-        # A short poll interval makes stop() quick.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
-                                        name=f"xapi-simulator-{self._server.port}", daemon=True)
+        server = wsgi.Server((host, port), self.app, numthreads=_SERVER_THREADS, server_name="3CX")
+        server.expiration_interval = 0.02  # how often the accept loop looks up; stop() waits for it
+        server.prepare()  # binds now, so a busy port raises OSError here and the port is known
+        self._server = server
+        self._thread = threading.Thread(target=server.serve, name=f"xapi-simulator-{self.port}", daemon=True)
         self._thread.start()
         return self
 
     def stop(self):
-        """Stop serving and release the port (connections kept alive by clients are not cut)."""
+        """Stop serving and release the port."""
         if self._server is None:
             return
-        self._server.shutdown()
+        self._server.stop()
         self._thread.join()
         self._server = self._thread = None
+
+    @property
+    def port(self):
+        return self._server.bind_addr[1]
 
     def __enter__(self):
         return self if self._server is not None else self.start()
@@ -70,8 +67,8 @@ class Simulator:
         """The PBX base URL, e.g. ``http://127.0.0.1:41234`` (the XAPI is under ``/xapi/v1``)."""
         if self._server is None:
             raise RuntimeError("the simulator is not running")
-        host = self._server.host
-        return f"http://{'[' + host + ']' if ':' in host else host}:{self._server.port}"
+        host = self._server.bind_addr[0]
+        return f"http://{'[' + host + ']' if ':' in host else host}:{self.port}"
 
     @property
     def etag_mode(self):

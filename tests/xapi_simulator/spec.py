@@ -24,8 +24,8 @@ from openapi_core.templating.paths.finders import APICallPathFinder
 
 SPEC_ENV = "THREECX_XAPI_SPEC"
 SPEC_NAME = "swagger-20.0.10.yaml"
-# The collection repository and the shared folder with the spec sit side by side.
-DEFAULT_SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "xapi", SPEC_NAME)
+# 3CX's published spec, kept unchanged beside this file.
+DEFAULT_SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), SPEC_NAME)
 API_ROOT = "/xapi/v1"  # the spec's server URL
 SPEC_VIOLATION = "Request does not match the XAPI specification: "
 
@@ -40,7 +40,7 @@ _EDM_TYPES = {
 
 
 def spec_path():
-    """Where the spec is read from: ``$THREECX_XAPI_SPEC`` or the shared folder beside the repository."""
+    """Where the spec is read from: ``$THREECX_XAPI_SPEC``, else the copy beside this file."""
     return os.path.normpath(os.environ.get(SPEC_ENV) or DEFAULT_SPEC)
 
 
