@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
-# The collection as ansible-test needs to see it: a copy of the checkout under ansible_collections/threecx/pbx.
-SANITY_TREE := $(CURDIR)/build/sanity/ansible_collections/threecx/pbx
+# The collection as ansible-test needs to see it: a copy of the checkout under ansible_collections/threecx/pbx,
+# outside the checkout (inside it, ansible-test would take git's word that the ignored copy holds no files).
+SANITY_TREE := $(or $(TMPDIR),/tmp)/threecx-pbx-sanity/ansible_collections/threecx/pbx
 # ansible-test bootstraps pip in its virtual environments with a get-pip script it downloads from a host
 # outside the package index; its cache is seeded with tests/tools/offline_get_pip.py instead.
 ANSIBLE_TEST_GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
@@ -24,7 +25,7 @@ integration: $(VENV)/.installed
 	PATH="$(BIN):$$PATH" $(BIN)/pytest tests/integration
 
 sanity: $(VENV)/.installed
-	rm -rf $(dir $(SANITY_TREE))
+	rm -rf $(SANITY_TREE)
 	mkdir -p $(SANITY_TREE)
 	git ls-files --cached --others --exclude-standard -z | xargs -0 cp --parents -t $(SANITY_TREE)
 	test -f $(ANSIBLE_TEST_GET_PIP) || install -D -m 0644 tests/tools/offline_get_pip.py $(ANSIBLE_TEST_GET_PIP)
