@@ -142,3 +142,12 @@ def test_server_error_on_delete_is_a_clear_failure(pbx, run_module):
     assert result["failed"] is True and result["changed"] is False
     assert result["msg"] == ("DeleteDeviceInfo (DELETE /xapi/v1/DeviceInfos(42)) failed: "
                              "HTTP 500 Internal Server Error: Object reference not set")
+
+
+def test_missing_requests_library_gives_ansibles_standard_message(pbx, run_module, monkeypatch):
+    monkeypatch.setattr("ansible_collections.threecx.pbx.plugins.module_utils._module.REQUESTS_IMPORT_ERROR",
+                        "Traceback: No module named 'requests'")
+    result = run_module(main, {"id": 42})
+    assert result["failed"] is True
+    assert "Failed to import the required Python library (requests)" in result["msg"]
+    assert len(pbx.calls) == 0
