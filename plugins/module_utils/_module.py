@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible_collections.threecx.pbx.plugins.module_utils._client import REQUESTS_IMPORT_ERROR, XapiClient
+from ansible_collections.threecx.pbx.plugins.module_utils._odata import INT32_MAX, INT32_MIN, is_int32
 
 CONNECTION_ARGUMENT_SPEC = {
     "url": {"type": "str", "fallback": (env_fallback, ["THREECX_URL"])},
@@ -65,3 +66,11 @@ class XapiModule(AnsibleModule):
     def fail_xapi(self, error, **result):
         """Fail the task with the message of an :class:`XapiError` and what the task had done so far."""
         self.fail_json(msg=error.message, **result)
+
+
+def check_int32(module, name, *values):
+    """Fail before any request when an option's value (None: not given) is outside the Edm.Int32 range of XAPI keys."""
+    bad = [value for value in values if value is not None and not is_int32(value)]
+    if bad:
+        module.fail_json(msg="%s must be a 32-bit signed integer (%d to %d), not %s."
+                             % (name, INT32_MIN, INT32_MAX, ", ".join(str(value) for value in bad)))

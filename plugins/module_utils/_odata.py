@@ -52,3 +52,18 @@ def encode_query(params):
             continue
         parts.append("%s=%s" % (quote(name, safe="$"), quote(_query_value(value), safe=_QUERY_SAFE)))
     return "&".join(parts)
+
+
+def alternate_key_path(entity_set, name, value):
+    """Path of one entity by an alternate key: ``Users(Number='101')``."""
+    return "/%s(%s=%s)" % (entity_set, name, quote_literal(value))
+
+
+def id_filter(ids):
+    """A ``$filter`` that matches exactly the entities with these integer ``Id`` keys."""
+    return " or ".join("Id eq %d" % record_id for record_id in ids)
+
+
+def chunks(items, size):
+    """Consecutive slices of ``items`` of at most ``size`` elements."""
+    return [items[start:start + size] for start in range(0, len(items), size)]

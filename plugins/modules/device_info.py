@@ -5,17 +5,33 @@
 
 DOCUMENTATION = r"""
 module: device_info
-short_description: Delete a DeviceInfo (a phone detected on the network) from a 3CX PBX
+short_description: Delete or provision DeviceInfos (phones a 3CX PBX detected on the network)
 version_added: 0.1.0
 description:
   - Manages the XAPI entity B(DeviceInfo) of a 3CX V20 PBX. A DeviceInfo is a phone that the PBX has
     detected on its network (by SIP plug-and-play, or relayed by a 3CX SBC) and that may never have been
     provisioned. Replaced, returned or foreign phones leave such records behind.
-  - With O(state=absent) the record is deleted. Deleting it removes only the discovery record; a phone that
-    keeps announcing itself is detected again later under a new ID.
-  - The module reads the record first, so that check mode, diff mode and the returned RV(device_info) tell what
-    is, or would be, deleted, and a record that does not exist is reported as unchanged.
-  - The name follows the XAPI entity, not Ansible's C(_info) convention; this module changes the PBX.
+  - The name follows the XAPI entity, not Ansible's C(_info) convention; this module changes the PBX. Its
+    read-only companion is M(threecx.pbx.device_info_info).
+  - With O(state=absent) the records selected by O(id), O(ids) or O(filter) are deleted. Deleting one removes
+    only the discovery record; a phone that keeps announcing itself is detected again later under a new ID.
+  - With O(state=provisioned) the DeviceInfo O(id) is assigned to a user and the PBX pushes its configuration
+    to the phone (the XAPI action C(Provision)).
+  - The module reads first and decides on what it read, so check mode, diff mode and the returned values tell
+    what is, or would be, changed, and records that do not exist are reported, not treated as failures.
+  - "B(Stale decisions.) A record is never deleted on a decision taken on an old reading. When the PBX sends
+    ETags, each DELETE carries the ETag the record had when it was read, and the PBX refuses it if the record
+    has changed since. Current 3CX releases send no ETags: then the records of a O(filter) selection are
+    checked again just before they are deleted, 50 at a time, with one query
+    C((<filter>\\) and (Id eq 1 or Id eq 2 ...\\)). A record that no longer matches, for example a phone
+    assigned to a user in the meantime, is left in place and reported in RV(conflicts). The remaining window
+    is the time between that query and the DELETE of each record of its 50 (a few round trips to the PBX): a
+    change within it is not seen. With O(ids) there is no criterion to check again; use a O(filter) such as
+    C(Assigned eq false and (Id eq 1 or Id eq 2\\)) to have one."
+  - "B(Cost.) One module run uses one access token and one kept-alive connection. Deleting N records costs
+    N DELETEs, one list request per 100 records matched by a filter (or per 50 O(ids)), and, without ETags,
+    one more list request per 50 records for the check before deleting: about 1.03 requests per deleted
+    record, plus one token request per run."
 author:
   - The threecx.pbx maintainers (@threecx-pbx)
 extends_documentation_fragment:
@@ -24,25 +40,74 @@ extends_documentation_fragment:
 options:
   id:
     description:
-      - The C(Id) of the DeviceInfo, as listed by the XAPI C(GET /xapi/v1/DeviceInfos).
-      - A 32-bit signed integer.
+      - The C(Id) of one DeviceInfo, a 32-bit signed integer.
+      - Required with O(state=provisioned).
+      - Exactly one of O(id), O(ids) and O(filter) is required.
     type: int
-    required: true
+  ids:
+    description:
+      - The C(Id)s of the DeviceInfos to delete. Ids that do not exist are reported in RV(missing).
+      - An empty list deletes nothing and reports no change, so a pipeline that found nothing to clean passes.
+    type: list
+    elements: int
+  filter:
+    description:
+      - An OData C($filter) expression over DeviceInfo fields that selects the DeviceInfos to delete, for example
+        V(Assigned eq false and DetectedAt lt 2026-01-01T00:00:00Z).
+      - Fields are C(Id), C(Assigned), C(AssignedUser), C(DetectedAt), C(FirmwareVersion), C(InterfaceLink), C(MAC),
+        C(Model), C(NetworkAddress), C(NetworkPath), C(Parameters), C(SbcName), C(TemplateName), C(UserAgent),
+        C(Vendor), C(ViaSBC). String literals are single-quoted, with a quote doubled (V(Vendor eq 'O''Neil'));
+        date-times are not quoted.
+      - A filter that the PBX rejects fails the task with the PBX's message.
+    type: str
+  max_deletes:
+    description:
+      - When more records would be deleted than this, the task fails and deletes nothing (in check mode too).
+        A guard against a selection that matches far more than meant.
+    type: int
+  fail_on_conflict:
+    description:
+      - Whether the task fails when records were left in place because they changed between the read and the
+        delete (RV(conflicts)). Either way such records are not deleted.
+    type: bool
+    default: false
   if_match:
     description:
-      - An ETag of the record, as read earlier (C(@odata.etag)). The delete is sent with C(If-Match) so that the PBX
-        refuses it, and the task fails, if the record has changed since that ETag was read.
-      - When not set and the PBX sends ETags, the ETag of the record as the module reads it is used, so a record
-        that changes between the read and the delete is not deleted either.
+      - With O(id) only. An ETag of the record as read earlier (C(@odata.etag)); the DELETE is sent with
+        C(If-Match) set to it, and the task fails if the PBX answers that the record has changed since.
+      - When not set and the PBX sends ETags, the ETag read by the module is used.
       - Current 3CX releases send no ETags and may ignore C(If-Match); the header is passed through all the same.
     type: str
   state:
     description:
-      - V(absent) deletes the record if it exists.
+      - V(absent) deletes the selected records if they exist.
+      - V(provisioned) assigns the DeviceInfo O(id) to the user O(user) or O(user_id).
     type: str
-    choices: [absent]
+    choices: [absent, provisioned]
     default: absent
+  user:
+    description:
+      - With O(state=provisioned), the extension number of the user to provision the phone to, such as V('101').
+      - Mutually exclusive with O(user_id).
+    type: str
+  user_id:
+    description:
+      - With O(state=provisioned), the C(Id) of the user to provision the phone to.
+      - Mutually exclusive with O(user).
+    type: int
+  reprovision:
+    description:
+      - With O(state=provisioned), provision the phone even if it is already assigned, to this user (the
+        configuration is pushed again) or to another one (the phone moves).
+      - When V(false), a phone already assigned to this user is left alone, and one assigned to another user
+        fails the task.
+    type: bool
+    default: false
+notes:
+  - "Provisioning compares the phone's C(AssignedUser) with the user's extension number and name: a phone counts as
+    assigned to the user when C(AssignedUser) is the number, or starts with the number followed by a space."
 seealso:
+  - module: threecx.pbx.device_info_info
   - name: 3CX XAPI
     description: The official tutorial and specification of the 3CX configuration API.
     link: https://github.com/3cx/xapi-tutorial
@@ -55,6 +120,23 @@ EXAMPLES = r"""
     state: absent
   delegate_to: localhost
 
+- name: Delete every phone detected before 2026 that was never assigned, but never more than 200
+  threecx.pbx.device_info:
+    filter: Assigned eq false and DetectedAt lt 2026-01-01T00:00:00Z
+    max_deletes: 200
+  delegate_to: localhost
+  register: cleanup
+
+- name: Say what went, and what changed meanwhile and was kept
+  ansible.builtin.debug:
+    msg: "Deleted {{ cleanup.deleted | length }}; kept {{ cleanup.conflicts }} (changed since read)"
+
+- name: Delete a list of ids found earlier, failing if any changed in between
+  threecx.pbx.device_info:
+    ids: "{{ stale_ids }}"
+    fail_on_conflict: true
+  delegate_to: localhost
+
 - name: Set the connection once for a block of tasks, the secret kept in Ansible Vault
   delegate_to: localhost
   module_defaults:
@@ -63,77 +145,162 @@ EXAMPLES = r"""
       client_id: ansible
       client_secret: "{{ vault_threecx_client_secret }}"
   block:
-    - name: Delete a detected phone (run the play with --check --diff first to see what would go)
+    - name: Provision the phone to extension 101 (a phone already assigned to 101 is left alone)
       threecx.pbx.device_info:
         id: 42
-      register: removed
+        state: provisioned
+        user: "101"
 
-    - name: Report the phone that went
-      ansible.builtin.debug:
-        msg: "Removed {{ removed.device_info.Vendor }} {{ removed.device_info.Model }} ({{ removed.device_info.MAC }})"
-      when: removed is changed
+    - name: Move a phone that is assigned to someone else to extension 102
+      threecx.pbx.device_info:
+        id: 43
+        state: provisioned
+        user: "102"
+        reprovision: true
 
 - name: Delete only if the record is still as it was read (PBXs that send ETags)
   threecx.pbx.device_info:
     id: 42
-    if_match: "{{ earlier_read['@odata.etag'] }}"
+    if_match: "{{ earlier_read.device_infos[0]['@odata.etag'] }}"
   delegate_to: localhost
 """
 
 RETURN = r"""
+deleted:
+  description:
+    - With O(state=absent), the Ids of the records deleted, or that would be deleted in check mode.
+  returned: success, and on failure after deleting began
+  type: list
+  elements: int
+  sample: [42, 43]
+device_infos:
+  description:
+    - With O(state=absent), the records of RV(deleted) as they were read before deletion.
+    - Each carries C(@odata.etag) when the PBX sends ETags.
+  returned: success, and on failure after deleting began
+  type: list
+  elements: dict
+  sample:
+    - Id: 42
+      Assigned: false
+      AssignedUser: null
+      DetectedAt: "2025-03-14T09:26:53Z"
+      FirmwareVersion: "108.86.0.45"
+      InterfaceLink: "http://192.168.1.57"
+      MAC: "805ec0112233"
+      Model: "SIP-T46U"
+      NetworkAddress: "192.168.1.57"
+      NetworkPath: "eth0"
+      Parameters: null
+      SbcName: null
+      TemplateName: "yealink_t4x.ph.xml"
+      UserAgent: "Yealink SIP-T46U 108.86.0.45"
+      Vendor: "Yealink"
+      ViaSBC: false
+missing:
+  description:
+    - With O(state=absent), Ids that were asked for but do not exist, or that were deleted by someone else between
+      the read and the delete. They are no failure.
+  returned: success, and on failure after deleting began
+  type: list
+  elements: int
+  sample: [44]
+conflicts:
+  description:
+    - With O(state=absent), Ids of records left in place because they changed between the read and the delete
+      (the PBX refused the ETag, or the record no longer matched O(filter)).
+  returned: success, and on failure after deleting began
+  type: list
+  elements: int
+  sample: []
+not_deleted:
+  description:
+    - When a batch stopped on an error, the Ids of the selected records that were not deleted (the records in
+      RV(deleted) were). Running the task again deletes the rest.
+  returned: failure after deleting began
+  type: list
+  elements: int
+  sample: [45, 46]
 device_info:
   description:
-    - The record as it was read before the deletion (or as it would have been deleted, in check mode).
-    - An empty dictionary when there was no such record.
-    - Carries C(@odata.etag) when the PBX sends ETags.
-  returned: success
+    - With O(id), the record as it was read before the task changed it; an empty dictionary when there was none
+      (or, with O(state=absent), when it was not deleted).
+  returned: success, when O(id) is given
   type: dict
   sample:
     Id: 42
     Assigned: false
     AssignedUser: null
-    DetectedAt: "2025-03-14T09:26:53Z"
-    FirmwareVersion: "108.86.0.45"
-    InterfaceLink: "http://192.168.1.57"
     MAC: "805ec0112233"
     Model: "SIP-T46U"
-    NetworkAddress: "192.168.1.57"
-    NetworkPath: "192.168.1.0/24"
-    Parameters: null
-    SbcName: null
-    TemplateName: "yealink_t4x.ph.xml"
-    UserAgent: "Yealink SIP-T46U 108.86.0.45"
     Vendor: "Yealink"
-    ViaSBC: false
+user:
+  description: With O(state=provisioned), the user the phone is (or would be) provisioned to.
+  returned: success, with O(state=provisioned)
+  type: dict
+  sample:
+    Id: 7
+    Number: "101"
+    FirstName: "John"
+    LastName: "Smith"
 msg:
   description: What the task did, in one sentence.
   returned: always
   type: str
-  sample: DeviceInfo 42 deleted.
+  sample: Deleted 2 DeviceInfos; 1 missing; 0 left in place because they changed (conflicts).
 """
 
-from ansible_collections.threecx.pbx.plugins.module_utils._client import (
-    XapiError,
-    XapiNotFoundError,
-    XapiPreconditionFailedError,
-    etag_of,
+from ansible_collections.threecx.pbx.plugins.module_utils._batch import (
+    BatchInterrupted,
+    EntitySet,
+    delete_records,
+    read_by_ids,
+    read_matching,
 )
-from ansible_collections.threecx.pbx.plugins.module_utils._module import XapiModule
-from ansible_collections.threecx.pbx.plugins.module_utils._odata import entity_path, is_int32
+from ansible_collections.threecx.pbx.plugins.module_utils._client import XapiError, XapiNotFoundError, etag_of
+from ansible_collections.threecx.pbx.plugins.module_utils._module import XapiModule, check_int32
+from ansible_collections.threecx.pbx.plugins.module_utils._odata import alternate_key_path
 
-GET = "GetDeviceInfo"
-DELETE = "DeleteDeviceInfo"
+DEVICE_INFOS = EntitySet("DeviceInfos", "DeviceInfo")
+USERS = EntitySet("Users", "User")
+USER_FIELDS = ["Id", "Number", "FirstName", "LastName"]
 
 
-def read_device_info(client, path):
-    """The record with its ETag, or ``(None, None)`` when it does not exist."""
+def read_entity(client, path, operation, params=None):
+    """One entity as read, with its ETag in ``@odata.etag`` when the PBX sent one; None when it does not exist."""
     try:
-        response = client.get(path, GET)
+        response = client.get(path, operation, params)
     except XapiNotFoundError:
-        return None, None
-    record = dict(response.data)
-    record.pop("@odata.context", None)
-    return record, etag_of(record, response)
+        return None
+    record = {key: value for key, value in response.data.items() if key != "@odata.context"}
+    if etag_of(record, response) and "@odata.etag" not in record:
+        record["@odata.etag"] = response.etag
+    return record
+
+
+def select_records(module):
+    """The records selected by id, ids or filter, and the ids asked for that do not exist."""
+    params, client = module.params, module.client
+    if params["id"] is not None:
+        record = read_entity(client, DEVICE_INFOS.key_path(params["id"]), DEVICE_INFOS.get_operation)
+        return ([record], []) if record else ([], [params["id"]])
+    if params["ids"] is not None:
+        return read_by_ids(client, DEVICE_INFOS, params["ids"]) if params["ids"] else ([], [])
+    try:
+        return read_matching(client, DEVICE_INFOS, params["filter"]), []
+    except XapiError as error:
+        if error.status != 400:
+            raise
+        raise XapiError("The PBX rejected filter %r: %s" % (params["filter"], error.message),
+                        error.status, error.operation, error.code)
+
+
+def describe(record):
+    """One line per record for diffs: what an administrator recognises a phone by."""
+    return "DeviceInfo %s: %s %s, MAC %s, %s, detected %s%s" % (
+        record.get("Id"), record.get("Vendor") or "unknown vendor", record.get("Model") or "unknown model",
+        record.get("MAC") or "unknown", record.get("NetworkAddress") or "no address", record.get("DetectedAt"),
+        ", assigned to %s" % record["AssignedUser"] if record.get("Assigned") else "")
 
 
 def stale_etag_message(device_id, etag):
@@ -141,47 +308,145 @@ def stale_etag_message(device_id, etag):
             "Read it again and decide on its current state." % (device_id, etag))
 
 
-def delete_device_info(module, device_id):
-    client = module.client
-    path = entity_path("DeviceInfos", device_id)
-    record, current_etag = read_device_info(client, path)
-    if record is None:
-        return {"changed": False, "device_info": {}, "msg": "DeviceInfo %d does not exist." % device_id}
+def absent_result(module, records, deleted, missing, conflicts):
+    by_id = {record["Id"]: record for record in records}
+    gone = [by_id[record_id] for record_id in deleted]
+    result = {"changed": bool(deleted), "deleted": deleted, "device_infos": gone, "missing": missing, "conflicts": conflicts}
+    single = module.params["id"]
+    if single is not None:
+        result["device_info"] = gone[0] if gone else {}
+    if module._diff and gone:
+        result["diff"] = ({"before": gone[0], "after": {}} if single is not None else
+                          {"before": "\n".join(describe(record) for record in gone) + "\n", "after": ""})
+    verb = "Would delete" if module.check_mode else "Deleted"
+    if single is None:
+        result["msg"] = "%s %d DeviceInfos; %d missing; %d left in place because they changed (conflicts)." % (
+            verb, len(deleted), len(missing), len(conflicts))
+    elif deleted:
+        result["msg"] = "DeviceInfo %d %s." % (single, "would be deleted" if module.check_mode else "deleted")
+    elif conflicts:
+        result["msg"] = "DeviceInfo %d was left in place: it changed between the read and the delete." % single
+    else:
+        result["msg"] = "DeviceInfo %d does not exist." % single
+    return result
 
-    etag = module.params["if_match"] or current_etag
-    result = {"changed": True, "device_info": record}
-    if module._diff:
-        result["diff"] = {"before": record, "after": {}}
+
+def ensure_absent(module):
+    params = module.params
+    records, missing = select_records(module)
+    if params["max_deletes"] is not None and len(records) > params["max_deletes"]:
+        module.fail_json(msg="%d DeviceInfos match, more than max_deletes (%d): nothing was deleted. Narrow the selection "
+                             "or raise max_deletes." % (len(records), params["max_deletes"]),
+                         changed=False, deleted=[], device_infos=[], missing=missing, conflicts=[])
+    user_etag = params["if_match"]
+    if user_etag and records:
+        read_etag = records[0].get("@odata.etag")
+        if module.check_mode and read_etag and read_etag != user_etag:
+            module.fail_json(msg=stale_etag_message(params["id"], user_etag), changed=False, device_info=records[0])
+        records = [dict(records[0], **{"@odata.etag": user_etag})]
     if module.check_mode:
-        if current_etag and etag != current_etag:
-            module.fail_json(msg=stale_etag_message(device_id, etag), **result)
-        result["msg"] = "DeviceInfo %d would be deleted." % device_id
-        return result
-
+        return absent_result(module, records, [record["Id"] for record in records], missing, [])
     try:
-        client.delete(path, DELETE, etag=etag)
-    except XapiNotFoundError:
-        return {"changed": False, "device_info": {}, "msg": "DeviceInfo %d was deleted by someone else meanwhile." % device_id}
-    except XapiPreconditionFailedError:
-        module.fail_json(msg=stale_etag_message(device_id, etag), changed=False, device_info=record)
-    result["msg"] = "DeviceInfo %d deleted." % device_id
+        outcome = delete_records(module.client, DEVICE_INFOS, records, selection=params["filter"])
+    except BatchInterrupted as interrupted:
+        done = interrupted.outcome
+        result = absent_result(module, records, done.deleted, missing + done.missing, done.conflicts)
+        result.pop("diff", None)
+        result["not_deleted"] = interrupted.not_deleted
+        result["msg"] = interrupted.message if params["id"] is not None else (
+            "Stopped after deleting %d of %d DeviceInfos: %s. The ids not deleted are in not_deleted; run the task again "
+            "to delete the rest." % (len(done.deleted), len(records), interrupted.message))
+        module.fail_json(**result)
+    if user_etag and outcome.conflicts:
+        module.fail_json(msg=stale_etag_message(params["id"], user_etag), changed=False, device_info=records[0])
+    result = absent_result(module, records, outcome.deleted, missing + outcome.missing, outcome.conflicts)
+    if params["fail_on_conflict"] and outcome.conflicts:
+        result["msg"] = ("%d DeviceInfos changed between the read and the delete and were left in place: %s "
+                         "(fail_on_conflict). %s" % (len(outcome.conflicts), outcome.conflicts, result["msg"]))
+        module.fail_json(**result)
+    return result
+
+
+def read_user(module):
+    params, client = module.params, module.client
+    if params["user"] is not None:
+        path, operation, what = alternate_key_path(USERS.name, "Number", params["user"]), "GetUserByNumber", \
+            "extension number %r" % params["user"]
+    else:
+        path, operation, what = USERS.key_path(params["user_id"]), USERS.get_operation, "Id %d" % params["user_id"]
+    user = read_entity(client, path, operation, {"$select": USER_FIELDS})
+    if user is None:
+        module.fail_json(msg="No user with %s on the PBX: DeviceInfo %d was not provisioned." % (what, params["id"]), changed=False)
+    return {field: user.get(field) for field in USER_FIELDS}
+
+
+def user_label(user):
+    return " ".join(str(part) for part in (user["Number"], user["FirstName"], user["LastName"]) if part)
+
+
+def assigned_to(device, user):
+    assigned_user = (device.get("AssignedUser") or "").strip()
+    number = str(user["Number"])
+    return assigned_user in (number, user_label(user)) or assigned_user.startswith(number + " ")
+
+
+def ensure_provisioned(module):
+    params, client = module.params, module.client
+    device_id = params["id"]
+    device = read_entity(client, DEVICE_INFOS.key_path(device_id), DEVICE_INFOS.get_operation)
+    if device is None:
+        module.fail_json(msg="DeviceInfo %d does not exist: nothing to provision." % device_id, changed=False)
+    user = read_user(module)
+    result = {"changed": False, "device_info": device, "user": user}
+    if device.get("Assigned"):
+        if assigned_to(device, user) and not params["reprovision"]:
+            result["msg"] = "DeviceInfo %d is already provisioned to %s." % (device_id, user_label(user))
+            return result
+        if not assigned_to(device, user) and not params["reprovision"]:
+            module.fail_json(msg="DeviceInfo %d is assigned to %r, not to %s: set reprovision: true to move it."
+                                 % (device_id, device.get("AssignedUser"), user_label(user)), **result)
+    result["changed"] = True
+    if module._diff:
+        result["diff"] = {"before": {"Assigned": device.get("Assigned"), "AssignedUser": device.get("AssignedUser")},
+                          "after": {"Assigned": True, "AssignedUser": user_label(user)}}
+    if not module.check_mode:
+        client.request("POST", DEVICE_INFOS.key_path(device_id) + "/Pbx.Provision", "Provision",
+                       json={"userId": user["Id"], "reprovision": params["reprovision"]})
+    result["msg"] = "DeviceInfo %d %s to %s." % (
+        device_id, "would be provisioned" if module.check_mode else "provisioned", user_label(user))
     return result
 
 
 def main():
     module = XapiModule(
         argument_spec={
-            "id": {"type": "int", "required": True},
+            "id": {"type": "int"},
+            "ids": {"type": "list", "elements": "int"},
+            "filter": {"type": "str"},
+            "max_deletes": {"type": "int"},
+            "fail_on_conflict": {"type": "bool", "default": False},
             "if_match": {"type": "str"},
-            "state": {"type": "str", "choices": ["absent"], "default": "absent"},
+            "state": {"type": "str", "choices": ["absent", "provisioned"], "default": "absent"},
+            "user": {"type": "str"},
+            "user_id": {"type": "int"},
+            "reprovision": {"type": "bool", "default": False},
         },
+        mutually_exclusive=[["id", "ids", "filter"], ["user", "user_id"]],
+        required_one_of=[["id", "ids", "filter"]],
+        required_by={"if_match": "id"},
+        required_if=[["state", "provisioned", ["id"]], ["state", "provisioned", ["user", "user_id"], True]],
         supports_check_mode=True,
     )
-    device_id = module.params["id"]
-    if not is_int32(device_id):
-        module.fail_json(msg="id must be a 32-bit signed integer (-2147483648 to 2147483647), not %s." % device_id)
+    params = module.params
+    check_int32(module, "id", params["id"])
+    check_int32(module, "user_id", params["user_id"])
+    check_int32(module, "ids", *(params["ids"] or []))
+    if params["state"] == "absent" and (params["user"] is not None or params["user_id"] is not None):
+        module.fail_json(msg="user and user_id apply only with state: provisioned.")
+    if params["max_deletes"] is not None and params["max_deletes"] < 0:
+        module.fail_json(msg="max_deletes must be 0 or more, not %d." % params["max_deletes"])
     try:
-        result = delete_device_info(module, device_id)
+        result = ensure_provisioned(module) if params["state"] == "provisioned" else ensure_absent(module)
     except XapiError as error:
         module.fail_xapi(error, changed=False)
     module.exit_json(**result)
