@@ -269,23 +269,25 @@ class XapiClient:
         """DELETE, conditional on ``etag`` when one is given."""
         return self.request("DELETE", path, operation, headers=if_match_header(etag))
 
-    def iter_collection(self, path, operation, params=None, page_size=DEFAULT_PAGE_SIZE):
-        """Yield every record of a collection, reading it a page at a time.
+    def iter_collection(self, path, operation, params=None, page_size=DEFAULT_PAGE_SIZE, limit=None):
+        """Yield every record of a collection (the first ``limit`` ones, if given), reading it a page at a time.
 
         3CX sends no ``@odata.nextLink``: the client pages with ``$top``/``$skip`` until a page comes back
         empty or ``@odata.count`` records are in. A short page does not end the listing, because a PBX or
         a proxy may cap ``$top`` without saying so; ``$skip`` advances by what really came. A ``nextLink``,
         should one ever come, is followed instead.
         """
-        params = dict(params or {})
+        params = {name: value for name, value in (params or {}).items() if value is not None}
         skip = int(params.pop("$skip", 0))
+        yielded = 0
         next_url = None
         previous_page = None
         while True:
             if next_url:
                 response = self._api_call("GET", next_url, operation)
             else:
-                page_params = dict(params, **{"$top": page_size, "$skip": skip, "$count": True})
+                top = page_size if limit is None else min(page_size, limit - yielded)
+                page_params = dict(params, **{"$top": top, "$skip": skip, "$count": True})
                 response = self.request("GET", path, operation, params=page_params)
             body = response.data if isinstance(response.data, dict) else {}
             page = body.get("value")
@@ -298,8 +300,13 @@ class XapiClient:
                 raise XapiError("%s failed: the PBX answered the same page twice and ignores $skip; stopped to "
                                 "avoid an endless listing." % operation, status=response.status, operation=operation)
             previous_page = page
+            if limit is not None:
+                page = page[:limit - yielded]
             yield from page
+            yielded += len(page)
             skip += len(page)
+            if limit is not None and yielded >= limit:
+                return
             link = body.get("@odata.nextLink")
             if link:
                 next_url = self._same_origin_url(link, operation)

@@ -4,6 +4,7 @@
 
 """OData v4 helpers for the 3CX XAPI. Private to the threecx.pbx collection: no stable API."""
 
+import datetime
 from urllib.parse import quote
 
 INT32_MIN = -2147483648
@@ -67,3 +68,24 @@ def id_filter(ids):
 def chunks(items, size):
     """Consecutive slices of ``items`` of at most ``size`` elements."""
     return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def datetime_literal(value):
+    """An OData ``Edm.DateTimeOffset`` literal in UTC (``2026-01-01T00:00:00Z``) from a date or date-time.
+
+    Accepts ``date``/``datetime`` objects and ISO 8601 strings (a date alone means its midnight UTC, a date-time
+    without an offset is taken as UTC). Anything else raises ValueError, so that no user input reaches a
+    ``$filter`` unchecked: date-time literals are not quoted.
+    """
+    if isinstance(value, datetime.datetime):
+        moment = value
+    elif isinstance(value, datetime.date):
+        moment = datetime.datetime(value.year, value.month, value.day)
+    else:
+        text = str(value).strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        moment = datetime.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

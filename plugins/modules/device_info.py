@@ -23,11 +23,11 @@ description:
     ETags, each DELETE carries the ETag the record had when it was read, and the PBX refuses it if the record
     has changed since. Current 3CX releases send no ETags: then the records of a O(filter) selection are
     checked again just before they are deleted, 50 at a time, with one query
-    C((<filter>\\) and (Id eq 1 or Id eq 2 ...\\)). A record that no longer matches, for example a phone
+    V((<filter>\\) and (Id eq 1 or Id eq 2 ...\\)). A record that no longer matches, for example a phone
     assigned to a user in the meantime, is left in place and reported in RV(conflicts). The remaining window
     is the time between that query and the DELETE of each record of its 50 (a few round trips to the PBX): a
     change within it is not seen. With O(ids) there is no criterion to check again; use a O(filter) such as
-    C(Assigned eq false and (Id eq 1 or Id eq 2\\)) to have one."
+    V(Assigned eq false and (Id eq 1 or Id eq 2\\)) to have one."
   - "B(Cost.) One module run uses one access token and one kept-alive connection. Deleting N records costs
     N DELETEs, one list request per 100 records matched by a filter (or per 50 O(ids)), and, without ETags,
     one more list request per 50 records for the check before deleting: about 1.03 requests per deleted
@@ -250,32 +250,21 @@ msg:
   sample: Deleted 2 DeviceInfos; 1 missing; 0 left in place because they changed (conflicts).
 """
 
-from ansible_collections.threecx.pbx.plugins.module_utils._batch import (
+from ansible_collections.threecx.pbx.plugins.module_utils._client import XapiError
+from ansible_collections.threecx.pbx.plugins.module_utils._entities import (
+    DEVICE_INFOS,
+    USERS,
     BatchInterrupted,
-    EntitySet,
     delete_records,
     read_by_ids,
+    read_entity,
     read_matching,
+    reject_bad_filter,
 )
-from ansible_collections.threecx.pbx.plugins.module_utils._client import XapiError, XapiNotFoundError, etag_of
 from ansible_collections.threecx.pbx.plugins.module_utils._module import XapiModule, check_int32
 from ansible_collections.threecx.pbx.plugins.module_utils._odata import alternate_key_path
 
-DEVICE_INFOS = EntitySet("DeviceInfos", "DeviceInfo")
-USERS = EntitySet("Users", "User")
 USER_FIELDS = ["Id", "Number", "FirstName", "LastName"]
-
-
-def read_entity(client, path, operation, params=None):
-    """One entity as read, with its ETag in ``@odata.etag`` when the PBX sent one; None when it does not exist."""
-    try:
-        response = client.get(path, operation, params)
-    except XapiNotFoundError:
-        return None
-    record = {key: value for key, value in response.data.items() if key != "@odata.context"}
-    if etag_of(record, response) and "@odata.etag" not in record:
-        record["@odata.etag"] = response.etag
-    return record
 
 
 def select_records(module):
@@ -286,13 +275,8 @@ def select_records(module):
         return ([record], []) if record else ([], [params["id"]])
     if params["ids"] is not None:
         return read_by_ids(client, DEVICE_INFOS, params["ids"]) if params["ids"] else ([], [])
-    try:
+    with reject_bad_filter(params["filter"]):
         return read_matching(client, DEVICE_INFOS, params["filter"]), []
-    except XapiError as error:
-        if error.status != 400:
-            raise
-        raise XapiError("The PBX rejected filter %r: %s" % (params["filter"], error.message),
-                        error.status, error.operation, error.code)
 
 
 def describe(record):

@@ -2,7 +2,7 @@
 # Copyright: threecx.pbx contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Reading a selection of entities and deleting it without acting on a stale decision.
+"""Reading XAPI entities, and deleting a selection of them without acting on a stale decision.
 
 Private to the threecx.pbx collection: no stable API.
 
@@ -16,6 +16,8 @@ per request and deleted one DELETE each, so a batch costs close to one request p
   A record that no longer matches is left in place as a conflict. What remains is the window between
   that query and each DELETE of its chunk: a change in that window (a few round trips) is not seen.
 """
+
+from contextlib import contextmanager
 
 from ansible_collections.threecx.pbx.plugins.module_utils._client import (
     XapiError,
@@ -46,6 +48,33 @@ class EntitySet:
 
     def key_path(self, record_id):
         return entity_path(self.name, record_id)
+
+
+DEVICE_INFOS = EntitySet("DeviceInfos", "DeviceInfo")
+USERS = EntitySet("Users", "User")
+
+
+def read_entity(client, path, operation, params=None):
+    """One entity as read, with its ETag in ``@odata.etag`` when the PBX sent one; None when it does not exist."""
+    try:
+        response = client.get(path, operation, params)
+    except XapiNotFoundError:
+        return None
+    record = {key: value for key, value in response.data.items() if key != "@odata.context"}
+    if etag_of(record, response) and "@odata.etag" not in record:
+        record["@odata.etag"] = response.etag
+    return record
+
+
+@contextmanager
+def reject_bad_filter(expression):
+    """Name the user's ``$filter`` when the PBX rejects a query that carries it (HTTP 400)."""
+    try:
+        yield
+    except XapiError as error:
+        if expression is None or error.status != 400:
+            raise
+        raise XapiError("The PBX rejected filter %r: %s" % (expression, error.message), error.status, error.operation, error.code)
 
 
 class BatchInterrupted(XapiError):
