@@ -107,7 +107,7 @@ count:
   sample: 1
 """
 
-from ansible_collections.threecx.pbx.plugins.module_utils._batch import DEVICE_INFOS, read_entity, reject_bad_filter
+from ansible_collections.threecx.pbx.plugins.module_utils._entities import DEVICE_INFOS, read_entity, reject_bad_filter
 from ansible_collections.threecx.pbx.plugins.module_utils._client import XapiError
 from ansible_collections.threecx.pbx.plugins.module_utils._module import XapiModule, check_int32
 

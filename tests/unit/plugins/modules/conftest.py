@@ -7,8 +7,8 @@ import json
 
 import pytest
 import responses
-
 from ansible.module_utils.testing import patch_module_args
+from xapi_simulator import Simulator
 
 PBX = "https://pbx.example.com:5001"
 API = PBX + "/xapi/v1"
@@ -37,3 +37,15 @@ def run_module(capsys):
         return json.loads(capsys.readouterr().out)
 
     return run
+
+
+@pytest.fixture
+def sim():
+    """The XAPI simulator in-process; pass ``sim_connection(sim)`` as the module's connection."""
+    with Simulator(clients={"ansible": SECRET}, records=60) as simulator:
+        yield simulator
+    assert simulator.violations == []
+
+
+def sim_connection(simulator):
+    return {"url": simulator.url, "client_id": "ansible", "client_secret": SECRET}
