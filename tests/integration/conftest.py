@@ -3,7 +3,6 @@
 
 """Integration tests: real ``ansible-playbook`` runs against the XAPI simulator, asserting on its state and log."""
 
-import contextlib
 import json
 import os
 import subprocess
@@ -11,9 +10,8 @@ import sys
 
 import pytest
 import yaml
-from xapi_simulator import Simulator
 
-from .helpers import CLIENT_ID, SECRET
+from .helpers import CLIENT_ID, SECRET, running_simulator
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -26,20 +24,6 @@ def collections_path(tmp_path_factory):
     namespace.mkdir(parents=True)
     (namespace / "pbx").symlink_to(REPO, target_is_directory=True)
     return str(root)
-
-
-@contextlib.contextmanager
-def running_simulator(**options):
-    """A simulator on a free loopback port. Any request it received that the XAPI spec does not allow fails the test."""
-    options.setdefault("clients", {CLIENT_ID: SECRET})
-    options.setdefault("records", 30)
-    sim = Simulator(**options)
-    sim.start(host="127.0.0.1", port=0)
-    try:
-        yield sim
-    finally:
-        sim.stop()
-    assert sim.violations == [], "requests that a real 3CX would not understand: %s" % sim.violations
 
 
 @pytest.fixture
@@ -74,34 +58,43 @@ class PlaybookRun:
     def output(self):
         return self.stdout + self.stderr
 
-    def _record(self, task_name):
-        matches = [record for record in self.results if record["task"] == task_name]
+    def _record(self, task_name, host):
+        matches = [record for record in self.results if record["task"] == task_name and host in (None, record["host"])]
         assert len(matches) == 1, "task %r: %d results in\n%s" % (task_name, len(matches), self.output)
         return matches[0]
 
-    def result(self, task_name):
-        """What the task returned (its ``failed`` flag is in :meth:`status`)."""
-        return self._record(task_name)["result"]
+    def result(self, task_name, host=None):
+        """What the task returned on ``host`` (the only host, if None); its ``failed`` flag is in :meth:`status`."""
+        return self._record(task_name, host)["result"]
 
-    def status(self, task_name):
+    def status(self, task_name, host=None):
         """``ok``, ``failed`` or ``skipped``."""
-        return self._record(task_name)["status"]
+        return self._record(task_name, host)["status"]
 
 
 @pytest.fixture
 def run_playbook(tmp_path, collections_path):
-    """Run a play of ``tasks`` on localhost through ansible-playbook and return a :class:`PlaybookRun`.
+    """Run ansible-playbook and return a :class:`PlaybookRun`.
 
-    The connection reaches the modules through the THREECX_* environment unless ``env`` overrides it.
+    Either ``tasks``, run as one play on localhost, or ``playbook``, a playbook of the collection such as
+    ``threecx.pbx.device_info_cleanup`` run against ``inventory`` (a dict written as a YAML inventory).
+    The connection reaches the modules through the THREECX_* environment of ``sim`` unless ``env`` overrides it.
     """
     counter = [0]
 
-    def run(tasks, sim=None, check=False, diff=False, verbosity=0, env=None, play=None):
+    def run(tasks=None, sim=None, check=False, diff=False, verbosity=0, env=None, play=None,
+            playbook=None, inventory=None, extra_vars=None):
         counter[0] += 1
-        playbook = tmp_path / ("play%d.yml" % counter[0])
         results_file = tmp_path / ("results%d.jsonl" % counter[0])
-        playbook.write_text(yaml.safe_dump([dict({"hosts": "localhost", "gather_facts": False, "tasks": tasks},
-                                                 **(play or {}))], sort_keys=False))
+        if playbook is None:
+            playbook = tmp_path / ("play%d.yml" % counter[0])
+            playbook.write_text(yaml.safe_dump([dict({"hosts": "localhost", "gather_facts": False, "tasks": tasks},
+                                                     **(play or {}))], sort_keys=False))
+        inventory_arg = "localhost,"
+        if inventory is not None:
+            inventory_arg = str(tmp_path / ("inventory%d.yml" % counter[0]))
+            with open(inventory_arg, "w", encoding="utf-8") as stream:
+                yaml.safe_dump(inventory, stream)
         environment = dict(os.environ)
         environment.update({
             "ANSIBLE_COLLECTIONS_PATH": collections_path,
@@ -119,15 +112,18 @@ def run_playbook(tmp_path, collections_path):
         if sim is not None:
             environment.update({"THREECX_URL": sim.url, "THREECX_CLIENT_ID": CLIENT_ID, "THREECX_CLIENT_SECRET": SECRET})
         environment.update(env or {})
-        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", "-c", "local",
-                   str(playbook)]
+        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory_arg, str(playbook)]
+        if inventory is None:
+            command += ["-c", "local"]
+        if extra_vars:
+            command += ["-e", json.dumps(extra_vars)]
         if check:
             command.append("--check")
         if diff:
             command.append("--diff")
         if verbosity:
             command.append("-" + "v" * verbosity)
-        process = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300, check=False)
+        process = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=600, check=False)
         records = []
         if results_file.exists():
             records = [json.loads(line) for line in results_file.read_text().splitlines()]

@@ -3,7 +3,10 @@
 
 """What the integration tests share besides fixtures: the API client they use and readers of the simulator's log."""
 
+import contextlib
+
 import requests
+from xapi_simulator import Simulator
 
 CLIENT_ID = "ansible-it"
 SECRET = "It-s3cr3t-API-key-0123456789"
@@ -28,3 +31,17 @@ def read_over_http(sim, record_id):
                             headers={"Authorization": "Bearer " + token})
     response.raise_for_status()
     return response.json()
+
+
+@contextlib.contextmanager
+def running_simulator(**options):
+    """A simulator on a free loopback port. Any request it received that the XAPI spec does not allow fails the test."""
+    options.setdefault("clients", {CLIENT_ID: SECRET})
+    options.setdefault("records", 30)
+    sim = Simulator(**options)
+    sim.start(host="127.0.0.1", port=0)
+    try:
+        yield sim
+    finally:
+        sim.stop()
+    assert sim.violations == [], "requests that a real 3CX would not understand: %s" % sim.violations

@@ -27,6 +27,7 @@ class CallbackModule(CallbackBase):
         with open(os.environ["RESULT_RECORDER_FILE"], "a", encoding="utf-8") as stream:
             stream.write(json.dumps({
                 "task": result.task_name,
+                "host": result._host.get_name(),  # pylint: disable=protected-access
                 "status": status,
                 "result": result._result,  # pylint: disable=protected-access
             }, default=str) + "\n")
