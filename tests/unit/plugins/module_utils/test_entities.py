@@ -81,7 +81,7 @@ def test_a_record_changed_after_the_read_is_left_in_place(sim, client):
 
 
 def test_ids_without_a_selection_are_not_checked_again(sim, client):
-    records, _ = read_by_ids(client, DEVICE_INFOS, sorted(sim.device_infos)[:10])
+    records, dummy = read_by_ids(client, DEVICE_INFOS, sorted(sim.device_infos)[:10])
     sim.clear_requests()
     outcome = delete_records(client, DEVICE_INFOS, records)
     assert len(outcome.deleted) == 10
