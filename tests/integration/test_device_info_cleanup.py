@@ -8,9 +8,9 @@ import pytest
 from .helpers import CLIENT_ID, SECRET, running_simulator, token_requests, xapi_requests
 
 PLAYBOOK = "threecx.pbx.device_info_cleanup"
-DELETE_TASK = "threecx.pbx.device_info_cleanup : Delete the selected DeviceInfos"
-SUMMARY_TASK = "threecx.pbx.device_info_cleanup : Summarize the cleanup"
-FACT_TASK = "threecx.pbx.device_info_cleanup : Record the outcome as device_info_cleanup_result"
+DELETE_TASK = "Delete the selected DeviceInfos"
+SUMMARY_TASK = "Summarize the cleanup"
+FACT_TASK = "Record the outcome as device_info_cleanup_result"
 
 
 def pbx_host(sim, **variables):
@@ -41,7 +41,8 @@ def test_cleanup_of_two_pbxs_dry_run_real_and_again(run_playbook):
             assert xapi_requests(sim, "DELETE") == []
             fact = dry.result(FACT_TASK, host)["ansible_facts"]["device_info_cleanup_result"]
             assert fact["check_mode"] is True and sorted(fact["deleted"]) == expected[host]
-            assert "%s: matched %d, would delete %d" % (host, len(expected[host]), len(expected[host])) in dry.stdout
+            assert dry.result(SUMMARY_TASK, host)["msg"].startswith(
+                "%s: matched %d, would delete %d, missing 0" % (host, len(expected[host]), len(expected[host])))
 
         real = run_playbook(playbook=PLAYBOOK, inventory=hosts)
         assert real.rc == 0, real.output
