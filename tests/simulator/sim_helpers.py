@@ -59,8 +59,8 @@ class XapiClient:
     def get(self, path, **query):
         return self.call("GET", path, query)
 
-    def items(self, **query):
-        """The ``value`` of a successful ListDeviceInfo."""
-        reply = self.get("/DeviceInfos", **query)
+    def items(self, entity_set="DeviceInfos", **query):
+        """The ``value`` of a successful list of ``entity_set`` (ListDeviceInfo, ListUser)."""
+        reply = self.get("/" + entity_set, **query)
         assert reply.status_code == 200, reply.text
         return reply.json()["value"]

@@ -5,6 +5,7 @@
 """The generated DeviceInfo records and the ways tests change them."""
 
 import re
+import time
 
 import pytest
 from openapi_schema_validator import OAS30Validator
@@ -61,6 +62,14 @@ def test_deterministic_per_seed():
     assert Simulator(seed=7).device_infos == Simulator(seed=7).device_infos
     assert Simulator(seed=7).device_infos != Simulator(seed=8).device_infos
     assert len(Simulator(records=0).device_infos) == 0
+
+
+def test_50000_records_are_quick_to_make():
+    """``python -m xapi_simulator --records 50000`` must start in reasonable time (about 2 s here)."""
+    started = time.monotonic()
+    records = Simulator(records=50000).device_infos
+    assert time.monotonic() - started < 20
+    assert len(records) == 50000 and records[50000]["Id"] == 50000
 
 
 def test_add_device_info():

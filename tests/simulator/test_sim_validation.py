@@ -76,14 +76,29 @@ def test_bad_request_body(client, sim):
     assert_violation(reply, sim, 400, "is not of type 'integer'")
 
 
+@pytest.mark.parametrize("path, body, fragment", [
+    ("/Users", {"Number": "301", "Colour": "red"}, "request body property 'Colour' is not declared by CreateUser"),
+    ("/Users(1)", {"FirstName": "Jon", "Nickname": "J"}, "request body property 'Nickname' is not declared by UpdateUser"),
+])
+def test_undeclared_body_property(client, sim, path, body, fragment):
+    method = "POST" if path == "/Users" else "PATCH"
+    assert_violation(client.call(method, path, json=body), sim, 400, fragment)
+
+
+def test_annotations_in_a_body_are_no_properties(client, sim):
+    reply = client.call("POST", "/Users", json={"@odata.type": "#Pbx.User", "Number": "301", "FirstName@odata.type": "String"})
+    assert reply.status_code == 501
+    assert sim.violations == []
+
+
 def test_spec_checks_come_before_auth(sim):
     reply = requests.get(sim.url + "/xapi/v1/DeviceInfos?$foo=1", timeout=10)
     assert_violation(reply, sim, 400, "$foo")
 
 
 @pytest.mark.parametrize("method, path, body", [
-    ("POST", "/DeviceInfos(1)/Pbx.Provision", {"userId": 5, "reprovision": False}),
-    ("GET", "/Users", None),
+    ("POST", "/Users", {"Number": "301", "FirstName": "Nina"}),
+    ("PATCH", "/Users(1)", {"FirstName": "Jon"}),
     ("GET", "/SystemStatus", None),
 ])
 def test_other_operations_answer_501(client, sim, method, path, body):
@@ -98,6 +113,11 @@ def test_valid_requests_leave_no_violation(client, sim):
                                   "$orderby": "Id desc", "$select": "Id,MAC", "$expand": "*", "$search": "snom"})
     client.get("/DeviceInfos(1)", **{"$select": "Id", "$expand": "*"})
     client.call("DELETE", "/DeviceInfos(1)", headers={"If-Match": "*"})
+    client.call("POST", "/DeviceInfos(2)/Pbx.Provision", json={"userId": 1, "reprovision": True})
+    client.get("/Users", **{"$filter": "Number eq '101'", "$top": 5, "$skip": 0, "$count": "true", "$orderby": "Number desc",
+                            "$select": "Id,Number", "$expand": "*", "$search": "smith"})
+    client.get("/Users(1)", **{"$select": "Id", "$expand": "*"})
+    client.get("/Users(Number='101')", **{"$select": "Id", "$expand": "*"})
     assert sim.violations == []
 
 

@@ -4,11 +4,12 @@
 
 """A simulated 3CX V20 XAPI (version 20.0.10) for tests and demos.
 
-It serves ``POST /connect/token`` and, under ``/xapi/v1``, ListDeviceInfo, GetDeviceInfo and
-DeleteDeviceInfo as described by the 3CX spec; every other operation of the spec answers 501.  Each
-request is checked against the spec first (before the bearer token): one a real 3CX would not
-understand is answered 400 (404 for an unknown path, 405 for a method the path lacks) and recorded in
-``Simulator.violations``, so tests can fail loudly on it.
+It serves ``POST /connect/token`` and, under ``/xapi/v1``, ListDeviceInfo, GetDeviceInfo,
+DeleteDeviceInfo, Provision, ListUser, GetUser and GetUserByNumber as described by the 3CX spec; every
+other operation of the spec answers 501.  Each request is checked against the spec first (before the
+bearer token): one a real 3CX would not understand is answered 400 (404 for an unknown path, 405 for
+a method the path lacks) and recorded in ``Simulator.violations``, so tests can fail loudly on it.
+Tests change the data through ``Simulator`` (``modify_device_info``, ``add_user``, ``schedule_change``...).
 
 Settings of ``Simulator``, for behaviour the spec leaves open:
 

@@ -2,23 +2,23 @@
 # Copyright: threecx.pbx contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The WSGI application: token endpoint, XAPI DeviceInfos operations and the simulator's control endpoints."""
+"""The WSGI application: token endpoint, XAPI operations on DeviceInfos and Users and the simulator's control endpoints."""
 
+import functools
 import json
 import threading
 
 from werkzeug.http import parse_etags, quote_etag
 from werkzeug.wrappers import Request, Response
 
-from . import spec
+from . import seed, spec
 from .auth import TokenError
-from .odata import EntityQuery, QueryError
-from .store import ENTITY_TYPE, PreconditionFailed
+from .odata import EntityQuery, QueryError, key_string
+from .store import PreconditionFailed
 
 XAPI_VERSION = "20.0.10.728"
 TOKEN_PATH = "/connect/token"
 CONTROL_PREFIX = "/_simulator/"
-ENTITY_SET = "DeviceInfos"
 ODATA_JSON = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -57,17 +57,41 @@ def odata_error(status, message, details=(), headers=None):
     return json_response(body, status, headers, ODATA_JSON)
 
 
-class XapiApp:
-    """WSGI callable serving one simulated PBX."""
+def xapi_warning(target, code):
+    """3CX's 400 for a refused value: ``<target>:`` and ``WARNINGS.XAPI.<code>`` on two lines, one detail naming the target."""
+    warning = f"WARNINGS.XAPI.{code}"
+    return odata_error(400, f"{target}:\n{warning}", [{"code": "", "message": warning, "target": target}])
 
-    def __init__(self, store, tokens, journal, etag_mode=False, max_page_size=None):
+
+class EntitySet:
+    """An entity set under /xapi/v1, e.g. ``DeviceInfos``: its store and its query options."""
+
+    def __init__(self, name, store):
+        self.name = name
         self.store = store
+        self.query = EntityQuery(store.entity_type, store.properties)
+
+
+class XapiApp:
+    """WSGI callable serving one simulated PBX; ``schedule`` is told of every answer."""
+
+    def __init__(self, stores, tokens, journal, schedule, etag_mode=False, max_page_size=None):
+        self.devices = EntitySet("DeviceInfos", stores["DeviceInfos"])
+        self.users = EntitySet("Users", stores["Users"])
         self.tokens = tokens
         self.journal = journal
+        self.schedule = schedule
         self.etag_mode = etag_mode
         self.max_page_size = max_page_size
-        self.query = EntityQuery(ENTITY_TYPE, store.properties)
-        self.handlers = {"ListDeviceInfo": self._list, "GetDeviceInfo": self._get, "DeleteDeviceInfo": self._delete}
+        self.handlers = {
+            "ListDeviceInfo": functools.partial(self._list, self.devices),
+            "GetDeviceInfo": functools.partial(self._get, self.devices),
+            "DeleteDeviceInfo": functools.partial(self._delete, self.devices),
+            "Provision": self._provision,
+            "ListUser": functools.partial(self._list, self.users),
+            "GetUser": functools.partial(self._get, self.users),
+            "GetUserByNumber": functools.partial(self._get, self.users),
+        }
 
     def __call__(self, environ, start_response):
         request = Request(environ)
@@ -122,6 +146,7 @@ class XapiApp:
         response = self._dispatch(request, entry)
         response.headers["OData-Version"] = "4.0"
         response.headers["X-3CX-Version"] = XAPI_VERSION
+        self.schedule.answered(entry["operation"], response.status_code)
         return response
 
     def _dispatch(self, request, entry):
@@ -139,73 +164,105 @@ class XapiApp:
         if handler is None:
             return odata_error(501, f"{validation.operation_id} is not implemented by the simulator.")
         try:
-            return handler(request, validation.parameters)
+            return handler(request, validation)
         except QueryError as exc:
             return odata_error(400, str(exc))
 
-    def _context(self, request, select, suffix=""):
+    @staticmethod
+    def _context(request, entities, select, suffix=""):
         columns = f"({','.join(select)})" if select else ""
-        return f"{request.host_url.rstrip('/')}{spec.API_ROOT}/$metadata#{ENTITY_SET}{columns}{suffix}"
+        return f"{request.host_url.rstrip('/')}{spec.API_ROOT}/$metadata#{entities.name}{columns}{suffix}"
 
-    def _shape(self, record, select):
+    def _shape(self, entities, record, select):
         """The record as the service sends it: selected properties, an @odata.etag in ETag mode."""
-        shaped = {"@odata.etag": quote_etag(self.store.etag(record), weak=True)} if self.etag_mode else {}
+        shaped = {"@odata.etag": quote_etag(entities.store.etag(record), weak=True)} if self.etag_mode else {}
         shaped.update((name, value) for name, value in record.items() if select is None or name in select)
         return shaped
 
-    def _list(self, request, parameters):
-        options = parameters.query
-        keep = self.query.filter(options["$filter"]) if "$filter" in options else None
-        found = self.query.search(options["$search"]) if "$search" in options else None
-        sort = self.query.order(options.get("$orderby"))
-        select = self.query.select(options.get("$select"))
-        self.query.check_expand(options.get("$expand"))
+    def _list(self, entities, request, validation):
+        options = validation.parameters.query
+        query = entities.query
+        keep = query.filter(options["$filter"]) if "$filter" in options else None
+        found = query.search(options["$search"]) if "$search" in options else None
+        sort = query.order(options.get("$orderby"))
+        select = query.select(options.get("$select"))
+        query.check_expand(options.get("$expand"))
 
-        records = [r for r in self.store.all() if (keep is None or keep(r)) and (found is None or found(r))]
-        count = len(records)
-        records = sort(records)[options.get("$skip", 0):]
         # A page-size cap applies silently, with or without $top, and never produces a nextLink.
-        limits = [n for n in (options.get("$top"), self.max_page_size) if n is not None]
-        if limits:
-            records = records[:min(limits)]
-
-        body = {"@odata.context": self._context(request, select)}
-        if options.get("$count"):
-            body["@odata.count"] = count
-        body["value"] = [self._shape(record, select) for record in records]
+        limit = min((n for n in (options.get("$top"), self.max_page_size) if n is not None), default=None)
+        body = {"@odata.context": self._context(request, entities, select)}
+        # The live records, not copies: only the page is copied, as it is shaped (with 50,000 records that matters).
+        with entities.store.lock:
+            records = [r for r in entities.store.records.values() if (keep is None or keep(r)) and (found is None or found(r))]
+            if options.get("$count"):
+                body["@odata.count"] = len(records)
+            page = sort(records)[options.get("$skip", 0):][:limit]
+            body["value"] = [self._shape(entities, record, select) for record in page]
         return json_response(body, content_type=ODATA_JSON)
 
-    def _missing(self, record_id):
-        return odata_error(404, f"{ENTITY_TYPE} with Id {record_id} was not found.")
+    @staticmethod
+    def _missing(entities, key):
+        """404 for a key segment naming no record; ``key`` as in ``Id 7`` or ``Number '101'``."""
+        return odata_error(404, f"{entities.store.entity_type} with {key} was not found.")
 
-    def _get(self, request, parameters):
-        select = self.query.select(parameters.query.get("$select"))
-        self.query.check_expand(parameters.query.get("$expand"))
-        record = self.store.get(parameters.path["Id"])
+    @staticmethod
+    def _find(entities, path):
+        """The record a key segment names, ``(7)`` or an alternate key like ``(Number='101')``, and the key as text."""
+        if "Id" in path:
+            return entities.store.get(path["Id"]), f"Id {path['Id']}"
+        name, literal = next(iter(path.items()))
+        return entities.store.find(name, key_string(name, literal)), f"{name} {literal}"
+
+    def _get(self, entities, request, validation):
+        options = validation.parameters.query
+        select = entities.query.select(options.get("$select"))
+        entities.query.check_expand(options.get("$expand"))
+        record, key = self._find(entities, validation.parameters.path)
         if record is None:
-            return self._missing(parameters.path["Id"])
-        body = {"@odata.context": self._context(request, select, "/$entity")}
-        body.update(self._shape(record, select))
+            return self._missing(entities, key)
+        body = {"@odata.context": self._context(request, entities, select, "/$entity")}
+        body.update(self._shape(entities, record, select))
         headers = {"ETag": body["@odata.etag"]} if self.etag_mode else None
         return json_response(body, headers=headers, content_type=ODATA_JSON)
 
-    def _delete(self, request, parameters):
-        record_id = parameters.path["Id"]
+    def _delete(self, entities, request, validation):
+        record_id = validation.parameters.path["Id"]
         wanted = parse_etags(request.headers["If-Match"]) if self.etag_mode and "If-Match" in request.headers else None
 
         def precondition(record):
-            return wanted is None or wanted.contains_weak(self.store.etag(record))
+            return wanted is None or wanted.contains_weak(entities.store.etag(record))
         try:
-            deleted = self.store.delete(record_id, precondition)
+            deleted = entities.store.delete(record_id, precondition)
         except PreconditionFailed:
-            return odata_error(412, f"The If-Match ETag does not match the current version of {ENTITY_TYPE} {record_id}.")
-        return Response(status=204) if deleted else self._missing(record_id)
+            return odata_error(412, f"The If-Match ETag does not match the current version of {entities.store.entity_type} {record_id}.")
+        return Response(status=204) if deleted else self._missing(entities, f"Id {record_id}")
+
+    def _provision(self, request, validation):
+        """Assign a detected phone to a user.  3CX's order is unknown; this one checks the phone, then
+        the user, then whether the phone is taken (an assigned phone needs ``reprovision``)."""
+        device_id, body = validation.parameters.path["Id"], validation.body
+        devices = self.devices.store
+        with devices.lock:
+            device = devices.get(device_id)
+            if device is None:
+                return self._missing(self.devices, f"Id {device_id}")
+            if body.get("userId") is None:
+                return xapi_warning("userId", "REQUIRED")
+            user = self.users.store.get(body["userId"])
+            if user is None:
+                return xapi_warning("userId", "NOT_FOUND")
+            if device["Assigned"] and not body.get("reprovision"):
+                # The phone (the action's key, Id) is what is already in use.
+                return xapi_warning("Id", "ALREADY_IN_USE")
+            devices.modify(device_id, Assigned=True, AssignedUser=seed.user_label(user))
+        return Response(status=204)
 
     # Simulator control (not part of the XAPI: not validated, not logged)
 
     def _control(self, request):
         routes = {
-            ("GET", "device_infos"): self.store.all,
+            ("GET", "device_infos"): self.devices.store.all,
+            ("GET", "users"): self.users.store.all,
             ("GET", "requests"): lambda: list(self.journal.requests),
             ("GET", "violations"): lambda: list(self.journal.violations),
             ("POST", "reset"): self._reset,

@@ -10,6 +10,7 @@ carry the messages an ASP.NET Core OData service (which 3CX runs) gives for the 
 """
 
 import datetime
+import functools
 import operator
 import re
 
@@ -53,6 +54,12 @@ _COMPARATORS = {
 
 def _utc(value):
     return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
+
+
+@functools.lru_cache(maxsize=2 ** 17)
+def _property_datetime(text):
+    """A DateTimeOffset property's value; remembered, as a filter or sort over many records reads each often."""
+    return _utc(isoparse(text))
 
 
 def _matches(text, pattern):
@@ -137,7 +144,7 @@ class _Compiler:
         if edm_type is None:
             raise _invalid(f"Could not find a property named '{name}' on type '{self.entity_type}'.")
         if edm_type == DATETIME:
-            return Expression(edm_type, lambda record: None if record.get(name) is None else _utc(isoparse(record[name])))
+            return Expression(edm_type, lambda record: None if record.get(name) is None else _property_datetime(record[name]))
         return Expression(edm_type, lambda record: record.get(name))
 
     def _Attribute(self, node):
@@ -284,6 +291,15 @@ def _parse(text):
         if exc.function_name in _FUNCTIONS:
             raise _no_signature(exc.function_name) from None
         raise _invalid(str(exc)) from None
+
+
+def key_string(name, literal):
+    """The string a key literal stands for, as the URL holds it: ``'O''Brien'`` -> ``O'Brien``; QueryError if malformed."""
+    match = re.fullmatch(r"'((?:[^']|'')*)'", literal)
+    if match is None:
+        raise QueryError(f"The key value ({name}={literal}) from request is not valid. "
+                         "The key value should be format of type 'Edm.String'.")
+    return match.group(1).replace("''", "'")
 
 
 def _non_empty(items):

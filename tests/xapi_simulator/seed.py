@@ -2,14 +2,16 @@
 # Copyright: threecx.pbx contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Realistic, deterministic Pbx.DeviceInfo records: phones a 3CX PBX has detected on its networks.
+"""Realistic, deterministic records: the PBX's users and the phones it has detected on its networks.
 
 Besides ordinary detected phones the data holds what admins clean up in practice: a phone seen again
 after a factory reset or an IP change (same MAC, newer record) and junk relayed by an SBC (scanners
-with no vendor, model or MAC).
+with no vendor, model or MAC).  An assigned phone's ``AssignedUser`` names one of the users.
 """
 
 import datetime
+import re
+import unicodedata
 
 # vendor: (MAC prefixes, [(model, template, firmware prefix)], user agent format)
 VENDORS = {
@@ -60,6 +62,7 @@ VENDORS = {
 # Vendors weighted roughly by how often they turn up on 3CX sites.
 VENDOR_WEIGHTS = {"Yealink": 40, "Fanvil": 15, "Snom": 12, "Grandstream": 12, "Poly": 8, "Cisco": 6, "Htek": 7}
 
+# The seeded users as "Number FirstName LastName"; a shared extension has a first name only.
 USERS = [
     "101 John Smith", "102 Maria Garcia", "103 Sean O'Brien", "104 Zoë Müller", "105 Li Wei", "106 Aisha Khan",
     "107 Pierre Dubois", "108 Anna Kowalska", "109 James Wilson", "110 Sofia Rossi", "111 Lars Nielsen",
@@ -87,8 +90,51 @@ def detection_times(rng, count):
     return [iso_utc(EPOCH + datetime.timedelta(seconds=offset)) for offset in offsets]
 
 
-def phone(rng, detected_at):
-    """A detected phone of a random vendor, assigned to a user about half the time."""
+def _join(separator, *parts):
+    """The non-empty ``parts`` joined: a shared extension's empty last name leaves no trailing space."""
+    return separator.join(part for part in parts if part)
+
+
+def user_label(user):
+    """How a DeviceInfo's ``AssignedUser`` names a user: "Number FirstName LastName" (3CX's best-known reading)."""
+    return _join(" ", user["Number"], user["FirstName"], user["LastName"])
+
+
+def _mailbox(name):
+    """``name`` as ASCII letters and digits for an email address: "Zoë" -> "zoe", "O'Brien" -> "obrien", "Yılmaz" -> "yilmaz"."""
+    folded = unicodedata.normalize("NFKD", name.replace("ı", "i")).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", folded.lower())
+
+
+def user(rng, number, first_name, last_name):
+    """A user (extension) of the PBX: mailbox from the name; most have a mobile, from Ofcom's range for drama."""
+    return {
+        "Number": number,
+        "FirstName": first_name,
+        "LastName": last_name,
+        "DisplayName": _join(" ", first_name, last_name),
+        "EmailAddress": _join(".", _mailbox(first_name), _mailbox(last_name)) + "@example.com",
+        "Mobile": f"+44 7700 900{rng.randrange(1000):03d}" if rng.random() < 0.6 else None,
+        "Enabled": True,
+        "IsRegistered": rng.random() < 0.7,
+        "Require2FA": rng.random() < 0.3,
+        "VMEnabled": True,
+        "Language": "EN",
+    }
+
+
+def users(rng):
+    """The users of ``USERS``, in order (without Id)."""
+    seeded = []
+    for entry in USERS:
+        number, name = entry.split(" ", 1)
+        first_name, last_name = name.partition(" ")[::2]
+        seeded.append(user(rng, number, first_name, last_name))
+    return seeded
+
+
+def phone(rng, detected_at, labels):
+    """A detected phone of a random vendor, assigned to one of the users ``labels`` name about half the time."""
     vendor = rng.choices(list(VENDOR_WEIGHTS), weights=list(VENDOR_WEIGHTS.values()))[0]
     prefixes, models, agent = VENDORS[vendor]
     model, template, firmware_prefix = rng.choice(models)
@@ -96,10 +142,10 @@ def phone(rng, detected_at):
     via_sbc = rng.random() < 0.2
     sbc_name = rng.choice(sorted(SBC_SITES)) if via_sbc else None
     address = (SBC_SITES[sbc_name] if via_sbc else rng.choice(LAN_NETWORKS)) + str(rng.randrange(20, 250))
-    assigned = rng.random() < 0.55
+    assigned = rng.random() < 0.55 and bool(labels)
     return {
         "Assigned": assigned,
-        "AssignedUser": rng.choice(USERS) if assigned else None,
+        "AssignedUser": rng.choice(labels) if assigned else None,
         "DetectedAt": detected_at,
         "FirmwareVersion": firmware,
         "InterfaceLink": f"http://{address}",
@@ -136,8 +182,8 @@ def rediscovered(rng, earlier, detected_at):
                 InterfaceLink=f"http://{address}")
 
 
-def device_infos(rng, count):
-    """``count`` records (without Id) in detection order."""
+def device_infos(rng, count, labels):
+    """``count`` records (without Id) in detection order; ``labels`` name the users phones may be assigned to."""
     records, phones = [], []
     for detected_at in detection_times(rng, count):
         roll = rng.random()
@@ -147,7 +193,7 @@ def device_infos(rng, count):
         if roll < 0.12 and phones:
             record = rediscovered(rng, rng.choice(phones), detected_at)
         else:
-            record = phone(rng, detected_at)
+            record = phone(rng, detected_at, labels)
         records.append(record)
         phones.append(record)
     return records

@@ -10,7 +10,8 @@ from cheroot import wsgi
 
 from .app import Journal, XapiApp
 from .auth import TokenIssuer
-from .store import DeviceInfoStore
+from .schedule import Scheduler
+from .store import DeviceInfoStore, UserStore
 
 DEFAULT_CLIENTS = {"threecx-pbx-sim": "simulator-secret"}
 # cheroot rather than werkzeug's development server: that one closes the connection after every reply,
@@ -25,10 +26,13 @@ class Simulator:
                  token_lifetime=3600, one_token_per_client=True, max_page_size=None):
         if max_page_size is not None and max_page_size < 1:
             raise ValueError("max_page_size must be a positive number or None")
-        self._store = DeviceInfoStore(seed, records)
+        self._users = UserStore(seed)
+        self._store = DeviceInfoStore(self._users, seed, records)
+        self._schedule = Scheduler(self._store)
         self._tokens = TokenIssuer(DEFAULT_CLIENTS if clients is None else clients, token_lifetime, expires_in_unit, one_token_per_client)
         self._journal = Journal()
-        self.app = XapiApp(self._store, self._tokens, self._journal, etag_mode, max_page_size)
+        stores = {"DeviceInfos": self._store, "Users": self._users}
+        self.app = XapiApp(stores, self._tokens, self._journal, self._schedule, etag_mode, max_page_size)
         self._server = None
         self._thread = None
 
@@ -92,6 +96,29 @@ class Simulator:
     def add_device_info(self, **fields):
         """A newly detected phone with the next Id; missing fields get realistic values."""
         return self._store.add(**fields)
+
+    def schedule_change(self, record_id, after_operation, after_count=1, delete=False, **fields):
+        """Change DeviceInfo ``record_id`` as another admin would, between a client's requests.
+
+        Once ``after_count`` more requests of operationId ``after_operation`` (e.g. ``"ListDeviceInfo"``)
+        have been answered successfully, and before that last answer goes out, the record gets
+        ``fields`` as ``modify_device_info`` gives them, or with ``delete=True`` is deleted.  Applied
+        once; nothing happens if the record is gone by then.  Returns the ScheduledChange, whose
+        ``applied`` tells whether it has changed the record.
+        """
+        return self._schedule.add(record_id, after_operation, after_count, delete, **fields)
+
+    @property
+    def users(self):
+        """The live users, Id -> dict."""
+        return self._users.records
+
+    def add_user(self, **fields):
+        """A new user with the next Id; Number defaults to the next free one, missing fields get realistic values.
+
+        Unlike CreateUser this checks nothing but that the Number is free (ValueError) and the names of ``fields``.
+        """
+        return self._users.add(**fields)
 
     @property
     def requests(self):

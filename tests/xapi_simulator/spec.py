@@ -4,10 +4,12 @@
 
 """Validation of incoming requests against the 3CX XAPI OpenAPI description.
 
-openapi-core checks paths, methods, parameter types and request bodies.  It is lenient where a real
-3CX is not, so a few checks are added here: query options and If-Match headers the operation does
-not declare, repeated query options, booleans other than ``true``/``false`` and a ``+`` in the query
-string (3CX has been seen to misread it; spaces must travel as ``%20``).
+openapi-core checks paths, methods, parameter types and request bodies (its clean verdicts are
+remembered, see ``verdicts``).  It is lenient where a real 3CX is not, so a few checks are added
+here: query options and If-Match headers the operation does not declare, repeated query options,
+booleans other than ``true``/``false``, a ``+`` in the query string (3CX has been seen to misread
+it; spaces must travel as ``%20``) and properties a JSON request body's schema does not declare
+(ASP.NET OData refuses them; the spec's schemas do not say ``additionalProperties: false``).
 """
 
 import functools
@@ -22,12 +24,15 @@ from openapi_core.templating.paths.exceptions import OperationNotFound, PathErro
 from openapi_core.validation.request.exceptions import ParameterValidationError
 from openapi_core.templating.paths.finders import APICallPathFinder
 
+from .verdicts import VerdictCache, value_check
+
 SPEC_ENV = "THREECX_XAPI_SPEC"
 SPEC_NAME = "swagger-20.0.10.yaml"
 # 3CX's published spec, kept unchanged beside this file.
 DEFAULT_SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), SPEC_NAME)
 API_ROOT = "/xapi/v1"  # the spec's server URL
 SPEC_VIOLATION = "Request does not match the XAPI specification: "
+VERDICTS = VerdictCache()
 
 _EDM_TYPES = {
     ("boolean", None): "Edm.Boolean",
@@ -91,10 +96,31 @@ def _openapi_for(entity_set):
     return _build(_paths_by_entity_set()[entity_set])
 
 
+@functools.lru_cache(maxsize=None)
+def operation_ids():
+    """Every operationId of the spec."""
+    return frozenset(operation["operationId"] for item in load_spec()["paths"].values()
+                     for operation in item.values() if isinstance(operation, dict) and "operationId" in operation)
+
+
+def _properties(schema):
+    """A schema's properties, those of its ``allOf`` parts first (3CX's entity types derive from one another)."""
+    schema = _resolve(schema)
+    properties = {}
+    for part in schema.get("allOf", []):
+        properties.update(_properties(part))
+    properties.update(schema.get("properties", {}))
+    return properties
+
+
 def entity_properties(schema_name):
-    """Property name -> Edm type name of an entity schema, in the spec's order."""
-    properties = load_spec()["components"]["schemas"][schema_name]["properties"]
-    return {name: _EDM_TYPES[(prop.get("type"), prop.get("format"))] for name, prop in properties.items()}
+    """Property name -> Edm type name of an entity schema's primitive properties, in the spec's order.
+
+    Complex, enumeration and navigation properties are left out: the simulator does not serve them.
+    """
+    properties = _properties(load_spec()["components"]["schemas"][schema_name])
+    types = {name: (prop.get("type"), prop.get("format")) for name, prop in properties.items()}
+    return {name: _EDM_TYPES[kind] for name, kind in types.items() if kind in _EDM_TYPES}
 
 
 class Operation:
@@ -107,12 +133,19 @@ class Operation:
         self.query = {p["name"] for p in params if p["in"] == "query"}
         self.headers = {p["name"].lower() for p in params if p["in"] == "header"}
         self.boolean_query = {p["name"] for p in params if p["in"] == "query" and p.get("schema", {}).get("type") == "boolean"}
+        # Every declared parameter, (location, name) -> verdicts.value_check of its schema.
+        self.value_checks = {(p["in"], p["name"]): value_check(p.get("schema", {})) for p in params}
+        body = _resolve(definition.get("requestBody", {})).get("content", {}).get("application/json", {}).get("schema")
+        declared = _properties(body) if body else {}
+        # The properties a JSON body may have; None: any (a free-form object, or not an object at all).
+        self.body_properties = set(declared) if declared and not _resolve(body).get("additionalProperties") else None
 
 
-def _resolve(param):
-    ref = param.get("$ref")
+def _resolve(node):
+    """``node``, or what its ``$ref`` points to."""
+    ref = node.get("$ref")
     if ref is None:
-        return param
+        return node
     node = load_spec()
     for part in ref.split("/")[1:]:
         node = node[part]
@@ -125,14 +158,15 @@ def _operation(method, template):
 
 
 class Validation:
-    """Outcome of checking one request: the operation found (if any), parsed parameters, problems
-    and the status to answer them with."""
+    """Outcome of checking one request: the operation found (if any), parsed parameters and body,
+    problems and the status to answer them with."""
 
-    def __init__(self, operation_id=None, parameters=None, problems=(), status=400):
+    def __init__(self, operation_id=None, parameters=None, problems=(), status=400, body=None):
         self.operation_id = operation_id
         self.parameters = parameters
         self.problems = list(problems)
         self.status = status
+        self.body = body
 
 
 def validate(request):
@@ -150,9 +184,9 @@ def validate(request):
         return Validation(problems=["the spec has no such path"], status=404)
     operation = _operation(oreq.method, found.path_result.pattern)
     problems = _extra_problems(request, operation)
-    result = api.unmarshal_request(oreq)
-    problems.extend(_describe(error) for error in result.errors)
-    return Validation(operation.operation_id, result.parameters, problems)
+    errors, parameters, body = VERDICTS.check(operation, found.path_result.variables, request, lambda: api.unmarshal_request(oreq))
+    problems.extend(_describe(error) for error in errors)
+    return Validation(operation.operation_id, parameters, problems, body=body)
 
 
 def _extra_problems(request, operation):
@@ -169,6 +203,11 @@ def _extra_problems(request, operation):
             problems.append(f"query option '{name}' must be true or false, not '{values[0]}'")
     if "if-match" in request.headers and "if-match" not in operation.headers:
         problems.append(f"header If-Match is not declared by {operation.operation_id}")
+    body = request.get_json(silent=True) if operation.body_properties is not None else None
+    if isinstance(body, dict):
+        # An instance annotation ("@odata.type", "Name@odata.type") is no property.
+        undeclared = sorted(name for name in body if name not in operation.body_properties and "@" not in name)
+        problems.extend(f"request body property '{name}' is not declared by {operation.operation_id}" for name in undeclared)
     return problems
 
 
