@@ -183,20 +183,11 @@ device_infos:
   sample:
     - Id: 42
       Assigned: false
-      AssignedUser: null
       DetectedAt: "2025-03-14T09:26:53Z"
-      FirmwareVersion: "108.86.0.45"
-      InterfaceLink: "http://192.168.1.57"
       MAC: "805ec0112233"
       Model: "SIP-T46U"
       NetworkAddress: "192.168.1.57"
-      NetworkPath: "eth0"
-      Parameters: null
-      SbcName: null
-      TemplateName: "yealink_t4x.ph.xml"
-      UserAgent: "Yealink SIP-T46U 108.86.0.45"
       Vendor: "Yealink"
-      ViaSBC: false
 missing:
   description:
     - With O(state=absent), Ids that were asked for but do not exist, or that were deleted by someone else between
