@@ -45,12 +45,50 @@ options:
       - Seconds to wait for the PBX to answer each HTTP request.
     type: float
     default: 30
+  retries:
+    description:
+      - How many times a failed request is tried again. GET and DELETE requests are repeated after HTTP 429, 502,
+        503 and 504 answers, connection errors and timeouts; other requests (actions, the token request) only when
+        they cannot have been processed (no connection, or HTTP 429 or 503). Credentials the PBX refuses are never
+        tried again, since 3CX may block an IP address after repeated failed logins.
+      - Each result reports the number of retries in RV(retry_count).
+    type: int
+    default: 3
+  retry_max_delay:
+    description:
+      - The longest wait, in seconds, before a retry. The PBX's C(Retry-After) is honoured up to this; otherwise the
+        wait grows exponentially (0.5, 1, 2, ... seconds, with random jitter) up to this.
+    type: float
+    default: 30
+  allow_http:
+    description:
+      - Whether a plain V(http://) O(url) is accepted for a PBX that is not on this host. The client secret and access
+        tokens would cross the network unencrypted.
+    type: bool
+    default: false
+  token_cache:
+    description:
+      - Whether module runs share the PBX access token through a file in O(token_cache_dir). 3CX keeps one valid token
+        per API client, so runs at the same time with the same client (C(forks) over hosts that share a PBX, or two
+        playbooks) would otherwise log each other out. One run fetches the token, the others wait for it and use it.
+      - The file holds the token, its expiry and a salted hash of the client secret (a run with another secret does
+        not use the token), never the secret. It is created readable by its owner only (0600), in a directory created
+        0700. The trade-off is a bearer token, valid an hour at most, stored on disk for its lifetime.
+    type: bool
+    default: true
+  token_cache_dir:
+    description:
+      - The directory of the token cache.
+      - If not set, the value of the E(THREECX_TOKEN_CACHE_DIR) environment variable is used, else
+        V(~/.ansible/tmp/threecx_pbx_tokens).
+    type: path
+    default: ~/.ansible/tmp/threecx_pbx_tokens
 notes:
   - "The modules talk to the PBX from the machine they run on: run them with C(delegate_to: localhost), or on a
     C(connection: local) host, that can reach the PBX."
-  - A module run requests one access token and reuses it and one HTTP connection for all its calls. 3CX keeps one
-    valid token per client ID; if another job with the same client ID supersedes it, the module requests a new
-    token once and repeats the call.
+  - A module run uses one access token (shared with other runs through O(token_cache)) and one kept-alive HTTP
+    connection for all its calls. If the PBX refuses the token (3CX keeps one valid token per client ID, and another
+    job may have superseded it), the module requests a new one once and repeats the call.
 requirements:
   - requests
 """

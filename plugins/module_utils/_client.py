@@ -13,9 +13,11 @@ import traceback
 from urllib.parse import urljoin, urlsplit
 
 from ansible_collections.threecx.pbx.plugins.module_utils._odata import encode_query
+from ansible_collections.threecx.pbx.plugins.module_utils._retry import XapiRetry, may_have_been_processed
 
 try:
     import requests
+    from requests.adapters import HTTPAdapter
 except ImportError:
     requests = None
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
@@ -44,12 +46,15 @@ _CREDENTIALS_HINT = (
 class XapiError(Exception):
     """An XAPI exchange that failed. ``str()`` is a complete, one-line message for the user."""
 
-    def __init__(self, message, status=None, operation=None, code=None):
+    def __init__(self, message, status=None, operation=None, code=None, repeated=False):
         super().__init__(message)
         self.message = message
         self.status = status
         self.operation = operation
         self.code = code
+        # The request was sent again after an attempt that may have reached the PBX and acted (a reset
+        # connection, a timeout, a 502 or 504): a 404 to a repeated DELETE likely answers our own first attempt.
+        self.repeated = repeated
 
 
 class XapiAuthError(XapiError):
@@ -126,9 +131,14 @@ def _server_message(response):
 
 
 class XapiClient:
-    """One PBX, one API client, one ``requests.Session`` (kept alive), one token at a time."""
+    """One PBX, one API client, one ``requests.Session`` (kept alive), one token at a time.
 
-    def __init__(self, url, client_id, client_secret, validate_certs=True, ca_path=None, timeout=30):
+    ``retries`` and ``retry_max_delay`` set how failed requests are tried again (see ``_retry``);
+    ``token_cache``, a ``TokenCache``, shares the token with other processes (see ``_token_cache``).
+    """
+
+    def __init__(self, url, client_id, client_secret, validate_certs=True, ca_path=None, timeout=30,
+                 retries=3, retry_max_delay=30.0, token_cache=None):
         self.base_url = url.rstrip("/")
         self.api_url = self.base_url + API_PATH
         self.token_url = self.base_url + TOKEN_PATH
@@ -138,13 +148,25 @@ class XapiClient:
         self.session = requests.Session()
         self.session.verify = (ca_path or True) if validate_certs else False
         self.session.headers.update({"Accept": "application/json"})
+        self._retry = XapiRetry(retries=retries, max_delay=retry_max_delay)
+        adapter = HTTPAdapter(max_retries=self._retry)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        self.token_cache = token_cache
         self._token = None
         self._token_expires_at = 0.0
+        self._rejected_token = None
         self.token_requests = 0
+
+    @property
+    def retry_count(self):
+        """How many times requests of this client were tried again."""
+        return len(self._retry.attempts)
 
     # -- transport ---------------------------------------------------------------------------------------
 
     def _send(self, method, url, description, **kwargs):
+        retries_before = self.retry_count
         try:
             return self.session.request(method, url, timeout=self.timeout, allow_redirects=False, **kwargs)
         except requests.exceptions.SSLError as exc:
@@ -152,14 +174,16 @@ class XapiClient:
                 "%s failed: TLS certificate verification of %s failed (%s). Set ca_path to the CA bundle that "
                 "signed the PBX certificate, or validate_certs: false for a test PBX only."
                 % (description, self.base_url, _one_line(exc)), operation=description)
-        except requests.exceptions.Timeout:
-            raise XapiTransportError(
-                "%s failed: no answer from %s within %s seconds. Check that the PBX is up and reachable, or raise timeout."
-                % (description, self.base_url, self.timeout), operation=description)
         except requests.exceptions.RequestException as exc:
+            tries = self.retry_count - retries_before + 1
+            if isinstance(exc, (requests.exceptions.Timeout, requests.exceptions.ReadTimeout)) or "timed out" in str(exc):
+                problem = "no answer from %s within %s seconds" % (self.base_url, self.timeout)
+            else:
+                problem = "could not connect to %s (%s)" % (self.base_url, _one_line(exc))
             raise XapiTransportError(
-                "%s failed: could not connect to %s (%s). Check url and that the PBX is reachable from this host."
-                % (description, self.base_url, _one_line(exc)), operation=description)
+                "%s failed: %s, %s. Check url and that the PBX is up and reachable from this host (or raise timeout or "
+                "retries)." % (description, problem, "tried once" if tries == 1 else "tried %d times" % tries),
+                operation=description)
 
     # -- authentication ----------------------------------------------------------------------------------
 
@@ -191,11 +215,22 @@ class XapiClient:
             raise XapiError("%s failed: the access token in the reply is empty." % description, operation="token")
         self.token_requests += 1
         self._token = token
-        self._token_expires_at = time.monotonic() + max(lifetime - _TOKEN_REFRESH_MARGIN, lifetime / 2)
+        self._token_expires_at = time.time() + max(lifetime - _TOKEN_REFRESH_MARGIN, lifetime / 2)
 
     def _bearer(self):
-        if self._token is None or time.monotonic() >= self._token_expires_at:
+        """The Authorization header; a token from the shared cache when there is a usable one, else a new one."""
+        if self._token is not None and time.time() < self._token_expires_at:
+            return {"Authorization": "Bearer " + self._token}
+        if self.token_cache is None:
             self._fetch_token()
+        else:
+            with self.token_cache.locked():
+                cached = self.token_cache.read()
+                if cached and cached[0] != self._rejected_token and time.time() < cached[1]:
+                    self._token, self._token_expires_at = cached
+                else:
+                    self._fetch_token()
+                    self.token_cache.write(self._token, self._token_expires_at)
         return {"Authorization": "Bearer " + self._token}
 
     # -- API calls ---------------------------------------------------------------------------------------
@@ -222,13 +257,14 @@ class XapiClient:
             if response.status_code != 401:
                 break
             if attempt == 1:
-                self._token = None
+                self._rejected_token, self._token = self._token, None
         else:
             raise XapiAuthError(
                 "%s failed: HTTP 401: the PBX refused a freshly issued access token for client_id '%s'. %s"
                 % (description, self.client_id, _CREDENTIALS_HINT), status=401, operation=operation)
         if response.status_code >= 300:
-            self._raise_for_status(response, description, operation)
+            history = getattr(getattr(response.raw, "retries", None), "history", None) or ()
+            self._raise_for_status(response, description, operation, may_have_been_processed(history))
         return XapiResponse(response.status_code, self._json_body(response, description, operation),
                             response.headers.get("ETag"))
 
@@ -245,14 +281,14 @@ class XapiClient:
                 % (description, response.status_code, message), status=response.status_code, operation=operation)
 
     @staticmethod
-    def _raise_for_status(response, description, operation):
+    def _raise_for_status(response, description, operation, repeated=False):
         message, code = _server_message(response)
         status = response.status_code
         text = "%s failed: HTTP %d %s: %s" % (description, status, response.reason or "", message)
         if status == 403:
             raise XapiForbiddenError("%s. %s" % (text, _FORBIDDEN_HINT), status, operation, code)
         error_class = {404: XapiNotFoundError, 412: XapiPreconditionFailedError}.get(status, XapiError)
-        raise error_class(text, status, operation, code)
+        raise error_class(text, status, operation, code, repeated)
 
     def _same_origin_url(self, link, operation):
         """Resolve a ``nextLink``; one that points at another host is refused, since the token would go with it."""

@@ -9,11 +9,13 @@ Every module is an :class:`XapiModule`: it gets the shared connection options (d
 ``fail_json`` with a readable message instead of a traceback.
 """
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
-from ansible_collections.threecx.pbx.plugins.module_utils._client import REQUESTS_IMPORT_ERROR, XapiClient
+from ansible_collections.threecx.pbx.plugins.module_utils._client import API_PATH, REQUESTS_IMPORT_ERROR, XapiClient
 from ansible_collections.threecx.pbx.plugins.module_utils._odata import INT32_MAX, INT32_MIN, is_int32
+from ansible_collections.threecx.pbx.plugins.module_utils._token_cache import TokenCache
 
 CONNECTION_ARGUMENT_SPEC = {
     "url": {"type": "str", "fallback": (env_fallback, ["THREECX_URL"])},
@@ -23,6 +25,12 @@ CONNECTION_ARGUMENT_SPEC = {
     "validate_certs": {"type": "bool", "default": True, "fallback": (env_fallback, ["THREECX_VALIDATE_CERTS"])},
     "ca_path": {"type": "path"},
     "timeout": {"type": "float", "default": 30},
+    "retries": {"type": "int", "default": 3},
+    "retry_max_delay": {"type": "float", "default": 30},
+    "allow_http": {"type": "bool", "default": False},
+    "token_cache": {"type": "bool", "default": True},
+    "token_cache_dir": {"type": "path", "default": "~/.ansible/tmp/threecx_pbx_tokens",
+                        "fallback": (env_fallback, ["THREECX_TOKEN_CACHE_DIR"])},
 }
 
 _REQUIRED_CONNECTION = (("url", "THREECX_URL"), ("client_id", "THREECX_CLIENT_ID"),
@@ -35,8 +43,8 @@ class XapiModule(AnsibleModule):
     def __init__(self, argument_spec, **kwargs):
         spec = dict(CONNECTION_ARGUMENT_SPEC)
         spec.update(argument_spec)
+        self._client = None  # before AnsibleModule's checks, which may already fail the task
         super().__init__(argument_spec=spec, **kwargs)
-        self._client = None
 
     @property
     def client(self):
@@ -44,24 +52,58 @@ class XapiModule(AnsibleModule):
         if self._client is None:
             if REQUESTS_IMPORT_ERROR:
                 self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-            self._check_connection_options()
             params = self.params
-            self._client = XapiClient(params["url"], params["client_id"], params["client_secret"],
+            url = self._base_url()
+            self._check_numbers()
+            if not params["validate_certs"] and url.startswith("https:"):
+                self.warn("validate_certs is false: the PBX's TLS certificate is not verified, so anyone between this host "
+                          "and the PBX could read the credentials. Prefer ca_path with the CA that signed the certificate.")
+            cache = TokenCache(params["token_cache_dir"], url, params["client_id"], params["client_secret"]) \
+                if params["token_cache"] else None
+            self._client = XapiClient(url, params["client_id"], params["client_secret"],
                                       validate_certs=params["validate_certs"], ca_path=params["ca_path"],
-                                      timeout=params["timeout"])
+                                      timeout=params["timeout"], retries=params["retries"],
+                                      retry_max_delay=params["retry_max_delay"], token_cache=cache)
         return self._client
 
-    def _check_connection_options(self):
+    def _base_url(self):
+        """The PBX base URL, checked: the scheme and host of ``url`` (a trailing ``/xapi/v1`` is forgiven)."""
         missing = ["%s (or the environment variable %s)" % (name, env) for name, env in _REQUIRED_CONNECTION
                    if not self.params[name]]
         if missing:
             self.fail_json(msg="Missing connection options: %s." % ", ".join(missing))
-        url = urlsplit(self.params["url"])
+        given = self.params["url"].strip()
+        url = urlsplit(given)
         if url.scheme not in ("http", "https") or not url.hostname:
             self.fail_json(msg="url must be the PBX base URL with its scheme, such as https://pbx.example.com:5001, "
-                               "not '%s'." % self.params["url"])
-        if self.params["timeout"] <= 0:
-            self.fail_json(msg="timeout must be a positive number of seconds, not %s." % self.params["timeout"])
+                               "not '%s'." % given)
+        path = url.path.rstrip("/")
+        if path == API_PATH:
+            self.warn("url should be the PBX base URL without %s: using %s://%s." % (API_PATH, url.scheme, url.netloc))
+        elif path or url.query or url.fragment:
+            self.fail_json(msg="url must be the PBX base URL, such as https://pbx.example.com:5001, without a path: "
+                               "'%s' has '%s'." % (given, given.split(url.netloc, 1)[1]))
+        if url.scheme == "http" and not self.params["allow_http"] and not _is_loopback(url.hostname):
+            self.fail_json(msg="url %s uses plain http: the client secret and tokens would cross the network unencrypted. "
+                               "Use https, or set allow_http: true if the network path is trusted." % given)
+        return "%s://%s" % (url.scheme, url.netloc)
+
+    def _check_numbers(self):
+        for name, minimum in (("timeout", 0), ("retry_max_delay", 0)):
+            if self.params[name] <= minimum:
+                self.fail_json(msg="%s must be a positive number of seconds, not %s." % (name, self.params[name]))
+        if self.params["retries"] < 0:
+            self.fail_json(msg="retries must be 0 or more, not %s." % self.params["retries"])
+
+    def _retry_count(self):
+        return self._client.retry_count if self._client else 0
+
+    def exit_json(self, **kwargs):
+        """Every result says how many requests were tried again (``retry_count``)."""
+        super().exit_json(retry_count=self._retry_count(), **kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        super().fail_json(msg, retry_count=self._retry_count(), **kwargs)
 
     def fail_xapi(self, error, **result):
         """Fail the task with the message of an :class:`XapiError` and what the task had done so far."""
@@ -74,3 +116,12 @@ def check_int32(module, name, *values):
     if bad:
         module.fail_json(msg="%s must be a 32-bit signed integer (%d to %d), not %s."
                              % (name, INT32_MIN, INT32_MAX, ", ".join(str(value) for value in bad)))
+
+
+def _is_loopback(hostname):
+    if hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False

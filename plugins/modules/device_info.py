@@ -234,6 +234,11 @@ user:
     Number: "101"
     FirstName: "John"
     LastName: "Smith"
+retry_count:
+  description: How many requests to the PBX were tried again (see O(retries)).
+  returned: always
+  type: int
+  sample: 0
 msg:
   description: What the task did, in one sentence.
   returned: always

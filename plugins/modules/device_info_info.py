@@ -100,6 +100,11 @@ device_infos:
       UserAgent: "Yealink SIP-T46U 108.86.0.45"
       Vendor: "Yealink"
       ViaSBC: false
+retry_count:
+  description: How many requests to the PBX were tried again (see O(retries)).
+  returned: always
+  type: int
+  sample: 0
 count:
   description: How many records RV(device_infos) holds.
   returned: success

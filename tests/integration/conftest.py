@@ -106,6 +106,7 @@ def run_playbook(tmp_path, collections_path):
             "ANSIBLE_RETRY_FILES_ENABLED": "0",
             "ANSIBLE_LOCALHOST_WARNING": "0",
             "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+            "THREECX_TOKEN_CACHE_DIR": str(tmp_path / "token-cache"),
         })
         for name in ("THREECX_URL", "THREECX_CLIENT_ID", "THREECX_CLIENT_SECRET", "THREECX_VALIDATE_CERTS"):
             environment.pop(name, None)

@@ -127,7 +127,7 @@ def test_a_second_401_fails_with_a_credentials_hint(client, api):
 
 def test_token_is_renewed_before_it_runs_out(client, api, monkeypatch):
     clock = [1000.0]
-    monkeypatch.setattr("ansible_collections.threecx.pbx.plugins.module_utils._client.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("ansible_collections.threecx.pbx.plugins.module_utils._client.time.time", lambda: clock[0])
     api.add(token_reply("tok-1", expires_in=3600))
     api.add(token_reply("tok-2", expires_in=3600))
     api.add("GET", API + "/DeviceInfos(1)", json={"Id": 1})

@@ -25,10 +25,14 @@ def pbx():
 
 
 @pytest.fixture
-def run_module(capsys):
+def run_module(capsys, tmp_path):
     def run(main, args, check_mode=False, diff=False):
-        """``args`` override the connection; an arg set to None is left out, as if the task omitted it."""
-        module_args = dict(CONNECTION, _ansible_check_mode=check_mode, _ansible_diff=diff)
+        """``args`` override the connection; an arg set to None is left out, as if the task omitted it.
+
+        Each test has a token cache of its own, so that no token outlives it.
+        """
+        module_args = dict(CONNECTION, token_cache_dir=str(tmp_path / "tokens"), _ansible_check_mode=check_mode,
+                           _ansible_diff=diff)
         module_args.update(args)
         module_args = {name: value for name, value in module_args.items() if value is not None}
         with patch_module_args(module_args):
