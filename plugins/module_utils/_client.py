@@ -299,7 +299,13 @@ class XapiClient:
         return url
 
     def get(self, path, operation, params=None):
-        return self.request("GET", path, operation, params=params)
+        """GET a JSON object (an entity, a collection page, a singleton); anything else is an error."""
+        response = self.request("GET", path, operation, params=params)
+        if not isinstance(response.data, dict):
+            raise XapiError("%s (GET %s) failed: HTTP %d with %s instead of a JSON object. Check that url is the PBX base URL."
+                            % (operation, API_PATH + path, response.status, "an empty body" if response.data is None else "JSON that is not an object"),
+                            status=response.status, operation=operation)
+        return response
 
     def delete(self, path, operation, etag=None):
         """DELETE, conditional on ``etag`` when one is given."""
@@ -323,10 +329,9 @@ class XapiClient:
                 response = self._api_call("GET", next_url, operation)
             else:
                 top = page_size if limit is None else min(page_size, limit - yielded)
-                page_params = dict(params, **{"$top": top, "$skip": skip, "$count": True})
-                response = self.request("GET", path, operation, params=page_params)
-            body = response.data if isinstance(response.data, dict) else {}
-            page = body.get("value")
+                response = self.get(path, operation, dict(params, **{"$top": top, "$skip": skip, "$count": True}))
+            body = response.data
+            page = body.get("value") if isinstance(body, dict) else None
             if not isinstance(page, list):
                 raise XapiError("%s failed: the reply to GET %s has no 'value' list; is url the PBX base URL?"
                                 % (operation, path), status=response.status, operation=operation)

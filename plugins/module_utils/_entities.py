@@ -143,8 +143,9 @@ def delete_records(client, entity_set, records, selection=None):
                 record_id = record["Id"]
                 try:
                     client.delete(entity_set.key_path(record_id), entity_set.delete_operation, etag=etag_of(record))
-                except XapiNotFoundError:
-                    outcome.missing.append(record_id)
+                except XapiNotFoundError as error:
+                    # A 404 to a DELETE repeated after a reset or timeout most likely answers our own first attempt.
+                    (outcome.deleted if error.repeated else outcome.missing).append(record_id)
                 except XapiPreconditionFailedError:
                     outcome.conflicts.append(record_id)
                 else:
