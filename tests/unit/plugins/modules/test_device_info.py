@@ -2,6 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 import pytest
+import responses
 
 from ansible_collections.threecx.pbx.plugins.modules.device_info import main
 
@@ -150,4 +151,38 @@ def test_missing_requests_library_gives_ansibles_standard_message(pbx, run_modul
     result = run_module(main, {"id": 42})
     assert result["failed"] is True
     assert "Failed to import the required Python library (requests)" in result["msg"]
+    assert len(pbx.calls) == 0
+
+
+def test_a_url_ending_in_the_api_path_is_forgiven(pbx, run_module):
+    pbx.add("GET", ENTITY, status=404)
+    result = run_module(main, {"id": 42, "url": "https://pbx.example.com:5001/xapi/v1/"})
+    assert result["changed"] is False and "failed" not in result
+    assert [c.request.url for c in pbx.calls][-1] == ENTITY
+
+
+@pytest.mark.parametrize("url, message", [
+    ("https://pbx.example.com:5001/webclient/", "without a path"),
+    ("https://pbx.example.com:5001/?x=1", "without a path"),
+    ("http://pbx.example.com:5001", "allow_http"),
+])
+def test_urls_that_cannot_be_right_fail_before_any_request(pbx, run_module, url, message):
+    result = run_module(main, {"id": 42, "url": url})
+    assert result["failed"] is True and message in result["msg"]
+    assert len(pbx.calls) == 0
+
+
+def test_plain_http_is_allowed_on_loopback_or_when_asked(run_module):
+    with responses.RequestsMock() as mock:
+        for base in ("http://127.0.0.1:8090", "http://[::1]:8090", "http://localhost:8090", "http://pbx.example.com"):
+            mock.add("POST", base + "/connect/token", json={"access_token": "t", "expires_in": 60})
+            mock.add("GET", base + "/xapi/v1/DeviceInfos(42)", status=404)
+            extra = {"allow_http": True} if "example" in base else {}
+            assert run_module(main, dict({"id": 42, "url": base}, **extra))["changed"] is False
+
+
+@pytest.mark.parametrize("option, value", [("retries", -1), ("retry_max_delay", 0), ("timeout", 0)])
+def test_retry_and_timeout_options_are_checked(pbx, run_module, option, value):
+    result = run_module(main, {"id": 42, option: value})
+    assert result["failed"] is True and option in result["msg"]
     assert len(pbx.calls) == 0
