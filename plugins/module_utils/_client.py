@@ -146,7 +146,8 @@ class XapiClient:
         self._client_secret = client_secret
         self.timeout = timeout
         self.session = requests.Session()
-        self.session.verify = (ca_path or True) if validate_certs else False
+        # Passed with every request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a session's setting.
+        self.verify = (ca_path or True) if validate_certs else False
         self.session.headers.update({"Accept": "application/json"})
         self._retry = XapiRetry(retries=retries, max_delay=retry_max_delay)
         adapter = HTTPAdapter(max_retries=self._retry)
@@ -168,7 +169,7 @@ class XapiClient:
     def _send(self, method, url, description, **kwargs):
         retries_before = self.retry_count
         try:
-            return self.session.request(method, url, timeout=self.timeout, allow_redirects=False, **kwargs)
+            return self.session.request(method, url, timeout=self.timeout, verify=self.verify, allow_redirects=False, **kwargs)
         except requests.exceptions.SSLError as exc:
             raise XapiTransportError(
                 "%s failed: TLS certificate verification of %s failed (%s). Set ca_path to the CA bundle that "

@@ -135,11 +135,14 @@ def test_filter_values_with_quotes_and_unicode(simulator, run_playbook):
     assert run.result("delete")["deleted"] == [target["Id"]]
 
 
-def test_secrets_appear_nowhere_at_maximum_verbosity(simulator, run_playbook, tmp_path):
+def test_secrets_appear_nowhere_at_maximum_verbosity(simulator, run_playbook):
+    """The secrets reach the tasks as a vaulted variable would, not written in the playbook's text."""
     simulator.fail_next(1, status=503, operation="DeleteDeviceInfo")
     ids = sorted(simulator.device_infos)[:2]
-    run = run_playbook([delete(ids=ids, client_secret=SECRET), delete(name="fail", id=ids[0], client_secret="wrong-" + SECRET)],
-                       sim=simulator, verbosity=4, diff=True)
+    tasks = [delete(ids=ids, client_secret="{{ lookup('ansible.builtin.env', 'GOOD_SECRET') }}"),
+             delete(name="fail", id=ids[0], client_secret="{{ lookup('ansible.builtin.env', 'BAD_SECRET') }}")]
+    run = run_playbook(tasks, sim=simulator, verbosity=4, diff=True, env={"GOOD_SECRET": SECRET, "BAD_SECRET": "wrong-" + SECRET})
+    assert run.status("delete") == "ok" and run.result("delete")["retry_count"] == 1
     assert run.status("fail") == "failed"
     for secret in [SECRET, "wrong-" + SECRET] + simulator.issued_tokens:
         assert secret not in run.output

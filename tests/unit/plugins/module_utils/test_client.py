@@ -75,17 +75,17 @@ def test_every_request_has_the_timeout_and_tls_settings(api):
     original = client.session.request
 
     def spy(method, url, **kwargs):
-        seen.append(kwargs["timeout"])
+        seen.append((kwargs["timeout"], kwargs["verify"]))
         return original(method, url, **kwargs)
 
     client.session.request = spy
     api.add(token_reply())
     api.add("GET", API + "/DeviceInfos(1)", json={"Id": 1})
     client.get("/DeviceInfos(1)", "GetDeviceInfo")
-    assert seen == [7, 7]
-    assert client.session.verify == "/etc/pbx-ca.pem"
-    assert XapiClient(BASE, "a", "b").session.verify is True
-    assert XapiClient(BASE, "a", "b", validate_certs=False, ca_path="/x").session.verify is False
+    assert seen == [(7, "/etc/pbx-ca.pem"), (7, "/etc/pbx-ca.pem")]
+    assert client.verify == "/etc/pbx-ca.pem"
+    assert XapiClient(BASE, "a", "b").verify is True
+    assert XapiClient(BASE, "a", "b", validate_certs=False, ca_path="/x").verify is False
 
 
 @pytest.mark.parametrize("status, body", [
