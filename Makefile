@@ -22,7 +22,7 @@ unit: $(VENV)/.installed
 	$(BIN)/pytest tests/unit tests/simulator
 
 integration: $(VENV)/.installed
-	PATH="$(BIN):$$PATH" $(BIN)/pytest tests/integration
+	PATH="$(BIN):$$PATH" $(BIN)/pytest -n 2 tests/integration
 
 sanity: $(VENV)/.installed
 	rm -rf $(SANITY_TREE)
