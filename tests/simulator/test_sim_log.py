@@ -7,6 +7,7 @@
 import json
 import threading
 
+import pytest
 import requests
 
 from sim_helpers import CLIENT_ID, SECRET, XapiClient
@@ -17,12 +18,12 @@ def test_request_log(client, sim):
     client.call("DELETE", "/DeviceInfos(3)", headers={"If-Match": 'W/"abc"'})
     token, listing, deletion = sim.requests
     assert token == {"method": "POST", "path": "/connect/token", "query": {}, "raw_query": "", "if_match": None,
-                     "operation": "token", "status": 200, "client_id": CLIENT_ID}
+                     "operation": "token", "status": 200, "fault": None, "client_id": CLIENT_ID}
     assert listing == {"method": "GET", "path": "/xapi/v1/DeviceInfos", "query": {"$filter": "Vendor eq 'Snom'", "$top": "5"},
                        "raw_query": "$filter=Vendor%20eq%20%27Snom%27&$top=5", "if_match": None,
-                       "operation": "ListDeviceInfo", "status": 200}
+                       "operation": "ListDeviceInfo", "status": 200, "fault": None}
     assert deletion == {"method": "DELETE", "path": "/xapi/v1/DeviceInfos(3)", "query": {}, "raw_query": "",
-                        "if_match": 'W/"abc"', "operation": "DeleteDeviceInfo", "status": 204}
+                        "if_match": 'W/"abc"', "operation": "DeleteDeviceInfo", "status": 204, "fault": None}
 
 
 def test_log_records_failures_too(sim):
@@ -89,3 +90,25 @@ def test_concurrent_requests(client, sim):
         thread.join()
     assert failures == []
     assert len(sim.requests) == 1 + 6 * 8
+
+
+def test_faulted_requests_log_no_secrets_either(client, sim):
+    sim.fail_next(status=503, operation="token")
+    sim.delay_next(seconds=0.01, operation="token")
+    sim.reset_next(2)
+    client.token()
+    client.token()
+    for call in (client.token, lambda: client.get("/DeviceInfos(1)")):
+        with pytest.raises(requests.ConnectionError):
+            call()
+    sim.down()
+    with pytest.raises(requests.ConnectionError):
+        requests.post(f"{sim.url}/connect/token?client_secret={SECRET}", data={"client_id": CLIENT_ID, "client_secret": SECRET}, timeout=10)
+    sim.up()
+    assert [(e["operation"], e["fault"]) for e in sim.requests] == [
+        ("token", None), ("token", "status"), ("token", "delay"), ("token", "reset"), ("GetDeviceInfo", "reset"), ("token", "down")]
+    assert [e["client_id"] for e in sim.requests if e["operation"] == "token"] == [CLIENT_ID] * 5
+    logged = json.dumps([sim.requests, sim.violations, requests.get(sim.url + "/_simulator/requests", timeout=10).json()])
+    assert sim.issued_tokens
+    for secret in [SECRET, "Bearer", *sim.issued_tokens]:
+        assert secret not in logged

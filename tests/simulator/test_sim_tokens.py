@@ -5,7 +5,9 @@
 """The token endpoint and bearer checks."""
 
 import base64
+import collections
 import json
+import threading
 import time
 
 import pytest
@@ -140,3 +142,29 @@ def test_bad_settings_are_refused():
         Simulator(expires_in_unit="hours")
     with pytest.raises(ValueError):
         Simulator(max_page_size=0)
+
+
+def test_one_token_per_client_under_concurrency(make_sim):
+    """8 workers of 2 clients log in at once: each client's newest token works, every other one answers 401."""
+    sim = make_sim(clients={CLIENT_ID: SECRET, "other": "other-secret"})
+    workers = [XapiClient(sim, *([CLIENT_ID, SECRET] if n % 2 else ["other", "other-secret"])) for n in range(8)]
+    start = threading.Barrier(len(workers))
+
+    def login(worker):
+        start.wait()
+        worker.login()
+    threads = [threading.Thread(target=login, args=(worker,)) for worker in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    newest = {}
+    for token in sim.issued_tokens:
+        newest[json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "==").decode())["client_id"]] = token
+    for worker in workers:
+        token = worker.session.headers["Authorization"].split()[1]
+        assert worker.get("/DeviceInfos(1)").status_code == (200 if newest[worker.client_id] == token else 401)
+    assert len(sim.issued_tokens) == 8 and len(set(sim.issued_tokens)) == 8
+    logins = collections.Counter(e["client_id"] for e in sim.requests if e["operation"] == "token")
+    assert logins == {CLIENT_ID: 4, "other": 4}
+    assert collections.Counter(e["status"] for e in sim.requests if e["operation"] == "GetDeviceInfo") == {200: 2, 401: 6}

@@ -19,6 +19,31 @@ Settings of ``Simulator``, for behaviour the spec leaves open:
   reply's ``expires_in``; ``token_lifetime`` is how many seconds a token really lives.
 - ``one_token_per_client``: a new token makes the client's previous one answer 401.
 - ``max_page_size``: silently cap every page, with or without ``$top`` (no ``@odata.nextLink``).
+- ``tls``: serve HTTPS with a certificate for 127.0.0.1, localhost and ::1 from a throw-away CA, whose
+  certificate is at ``Simulator.ca_path`` while the simulator runs.
+
+Faults, for the next requests that match (XAPI calls and token requests, optionally only of an operationId,
+``token`` for token requests, and/or of a method), each request taking the first armed fault it matches:
+``fail_next`` answers an error status without processing the request (nginx's HTML page for 502, 503 and
+504, 3CX's OData error otherwise, optionally a Retry-After), ``delay_next`` answers late, ``reset_next``
+closes the connection unanswered (either optionally after processing the request), ``down``/``up`` stop and
+resume answering everything, ``clear_faults`` ends them all, and ``after_requests`` runs a callback (e.g.
+``down``) once some requests have been answered.  The request log tells each entry's ``fault``.
+
+From outside the test process, ``POST /_simulator/faults`` takes a JSON object with a ``kind`` and the
+keyword arguments of the matching method: ``status`` (``fail_next``: count, status, retry_after, body,
+content_type, operation, method), ``delay`` (``delay_next``: count, seconds, after_processing, operation,
+method), ``reset`` (``reset_next``: count, after_processing, operation, method), ``down``, ``up`` or
+``clear``; it answers 200 with what it armed, or 400 with an ``error``.  For example::
+
+    curl -d '{"kind": "status", "status": 503, "retry_after": 5, "count": 2}' http://127.0.0.1:8090/_simulator/faults
+    python -m xapi_simulator.faults http://127.0.0.1:8090 status --status 503 --retry-after 5 --count 2
+    python -m xapi_simulator.faults http://127.0.0.1:8090 reset --after-processing --operation DeleteDeviceInfo
+    python -m xapi_simulator.faults https://127.0.0.1:8090 down --cafile ca.pem
+
+``python -m xapi_simulator.faults --help`` lists the options; they are the keyword arguments, spelt
+``--retry-after`` and so on.  The other control endpoints: ``GET /_simulator/device_infos``, ``users``,
+``requests``, ``violations`` and ``POST /_simulator/reset`` (empties the log and the violations).
 """
 
 from .server import Simulator

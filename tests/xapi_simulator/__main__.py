@@ -6,6 +6,7 @@
 
 import argparse
 import os
+import shutil
 import signal
 import sys
 
@@ -30,22 +31,33 @@ def parse_args(argv=None):
                         help="unit of expires_in in token replies (3CX <= 20.0.8 sent minutes)")
     parser.add_argument("--token-lifetime", type=int, default=3600, help="seconds a token lives (default %(default)s)")
     parser.add_argument("--max-page-size", type=int, help="silently cap every page at this many items")
-    return parser.parse_args(argv)
+    parser.add_argument("--tls", action="store_true", help="serve HTTPS with a certificate from a throw-away CA; "
+                        "prints the path of the CA's certificate on a second line")
+    parser.add_argument("--ca-out", metavar="PATH", help="with --tls, also write the CA's certificate (PEM) to PATH")
+    args = parser.parse_args(argv)
+    if args.ca_out and not args.tls:
+        parser.error("--ca-out needs --tls")
+    return args
 
 
 def main(argv=None):
     args = parse_args(argv)
     simulator = Simulator(clients={args.client_id: args.client_secret}, seed=args.seed, records=args.records,
                           etag_mode=args.etag, expires_in_unit=args.expires_in_unit,
-                          token_lifetime=args.token_lifetime, max_page_size=args.max_page_size)
+                          token_lifetime=args.token_lifetime, max_page_size=args.max_page_size, tls=args.tls)
     # Block the stop signals before the server threads start (they inherit the mask), then wait for one.
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
         simulator.start(args.host, args.port)
+        if args.ca_out:
+            shutil.copyfile(simulator.ca_path, args.ca_out)
     except OSError as exc:
+        simulator.stop()
         sys.stderr.write(f"xapi_simulator: {exc}\n")
         return 1
     print(f"XAPI simulator listening on {simulator.url}", flush=True)
+    if args.tls:
+        print(os.path.abspath(args.ca_out or simulator.ca_path), flush=True)
     signal.sigwait(STOP_SIGNALS)
     simulator.stop()
     return 0

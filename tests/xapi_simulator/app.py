@@ -5,7 +5,6 @@
 """The WSGI application: token endpoint, XAPI operations on DeviceInfos and Users and the simulator's control endpoints."""
 
 import functools
-import json
 import threading
 
 from werkzeug.http import parse_etags, quote_etag
@@ -13,14 +12,18 @@ from werkzeug.wrappers import Request, Response
 
 from . import seed, spec
 from .auth import TokenError
+from .countdown import TOKEN_OPERATION
 from .odata import EntityQuery, QueryError, key_string
+from .replies import ODATA_JSON, json_response, odata_error
 from .store import PreconditionFailed
 
 XAPI_VERSION = "20.0.10.728"
 TOKEN_PATH = "/connect/token"
 CONTROL_PREFIX = "/_simulator/"
-ODATA_JSON = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# The environ key of the function with which the app has the server close the connection without a reply
+# (see server.FaultGateway); only the simulator's own server offers it.
+HANG_UP = "xapi_simulator.hang_up"
 
 
 class Journal:
@@ -47,16 +50,6 @@ class Journal:
                 del self.violations[:]
 
 
-def json_response(body, status=200, headers=None, content_type="application/json; charset=utf-8"):
-    return Response(json.dumps(body), status=status, headers=headers, content_type=content_type)
-
-
-def odata_error(status, message, details=(), headers=None):
-    """An error in 3CX's OData shape (schema Pbx.ODataErrors.ODataError)."""
-    body = {"error": {"code": "", "message": message, "details": list(details)}}
-    return json_response(body, status, headers, ODATA_JSON)
-
-
 def xapi_warning(target, code):
     """3CX's 400 for a refused value: ``<target>:`` and ``WARNINGS.XAPI.<code>`` on two lines, one detail naming the target."""
     warning = f"WARNINGS.XAPI.{code}"
@@ -73,14 +66,15 @@ class EntitySet:
 
 
 class XapiApp:
-    """WSGI callable serving one simulated PBX; ``schedule`` is told of every answer."""
+    """WSGI callable serving one simulated PBX; ``faults`` may spoil an answer, ``schedule`` is told of every one."""
 
-    def __init__(self, stores, tokens, journal, schedule, etag_mode=False, max_page_size=None):
+    def __init__(self, stores, tokens, journal, schedule, faults, etag_mode=False, max_page_size=None):
         self.devices = EntitySet("DeviceInfos", stores["DeviceInfos"])
         self.users = EntitySet("Users", stores["Users"])
         self.tokens = tokens
         self.journal = journal
         self.schedule = schedule
+        self.faults = faults
         self.etag_mode = etag_mode
         self.max_page_size = max_page_size
         self.handlers = {
@@ -94,21 +88,40 @@ class XapiApp:
         }
 
     def __call__(self, environ, start_response):
+        """Log the request on arrival (its ``status`` comes with the answer), then answer it or let a fault have it."""
         request = Request(environ)
         if request.path.startswith(CONTROL_PREFIX):
-            response = self._control(request)
-        else:
-            entry = {
-                "method": request.method,
-                "path": request.path,
-                "query": request.args.to_dict(),
-                "raw_query": request.query_string.decode("utf-8", "replace"),
-                "if_match": request.headers.get("If-Match"),
-                "operation": None,
-            }
-            response = self._token(request, entry) if request.path == TOKEN_PATH else self._api(request, entry)
-            entry["status"] = response.status_code
-            self.journal.log(entry)
+            return self._control(request)(environ, start_response)
+        # The entry has all its keys before it is logged (in admit): the log is read while requests are being
+        # answered, and only values change after that.
+        entry = {
+            "method": request.method,
+            "path": request.path,
+            "query": request.args.to_dict(),
+            "raw_query": request.query_string.decode("utf-8", "replace"),
+            "if_match": request.headers.get("If-Match"),
+            "operation": None,
+            "status": None,
+            "fault": None,
+        }
+        is_token = request.path == TOKEN_PATH
+        answer = self._token(request, entry) if is_token else self._api(request, entry)
+
+        def process():
+            response = answer()
+            entry["status"] = response.status_code  # now, not when a late answer goes out
+            return response
+        # Faults and scheduled callbacks are for XAPI calls and token requests, not for a stray GET /.
+        xapi_or_token = is_token or request.path.startswith(spec.API_ROOT + "/")
+        fault = self.faults.admit(entry, xapi_or_token)
+        response = process() if fault is None else fault.answer(process, self.faults.stopping.wait)
+        if response is not None:
+            entry["status"] = response.status_code  # a status fault's
+        if xapi_or_token:
+            self.schedule.answered(entry)
+        if fault is not None and fault.hangs_up:
+            environ[HANG_UP]()
+            return []
         return response(environ, start_response)
 
     def _violation(self, entry, reasons):
@@ -118,12 +131,16 @@ class XapiApp:
     # Token endpoint
 
     def _token(self, request, entry):
-        entry["operation"] = "token"
+        """Fill in the log entry of a token request; returns the function that answers it."""
+        entry["operation"] = TOKEN_OPERATION
         entry["client_id"] = request.form.get("client_id") if request.mimetype in FORM_TYPES else None
         if request.query_string:
             # Credentials belong in the form body; whatever came in the URL is kept out of the log.
             entry["query"] = dict.fromkeys(request.args, "<redacted>")
             entry["raw_query"] = "<redacted>"
+        return functools.partial(self._grant, request, entry)
+
+    def _grant(self, request, entry):
         headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
         try:
             if request.method != "POST":
@@ -143,17 +160,21 @@ class XapiApp:
     # XAPI
 
     def _api(self, request, entry):
-        response = self._dispatch(request, entry)
-        response.headers["OData-Version"] = "4.0"
-        response.headers["X-3CX-Version"] = XAPI_VERSION
-        self.schedule.answered(entry["operation"], response.status_code)
-        return response
-
-    def _dispatch(self, request, entry):
+        """Check an XAPI call against the spec and fill in its log entry; returns the function that answers it."""
         validation = spec.validate(request)
         entry["operation"] = validation.operation_id
         if validation.problems:
             self._violation(entry, validation.problems)
+        return functools.partial(self._answer, request, validation)
+
+    def _answer(self, request, validation):
+        response = self._dispatch(request, validation)
+        response.headers["OData-Version"] = "4.0"
+        response.headers["X-3CX-Version"] = XAPI_VERSION
+        return response
+
+    def _dispatch(self, request, validation):
+        if validation.problems:
             details = [{"code": "", "message": problem} for problem in validation.problems]
             return odata_error(validation.status, spec.SPEC_VIOLATION + "; ".join(validation.problems), details)
         authorization = request.headers.get("Authorization")
@@ -266,11 +287,15 @@ class XapiApp:
             ("GET", "requests"): lambda: list(self.journal.requests),
             ("GET", "violations"): lambda: list(self.journal.violations),
             ("POST", "reset"): self._reset,
+            ("POST", "faults"): lambda: self.faults.command(request.get_json(force=True, silent=True)),
         }
         route = routes.get((request.method, request.path[len(CONTROL_PREFIX):]))
         if route is None:
             return json_response({"error": f"no simulator control endpoint {request.method} {request.path}"}, 404)
-        return json_response(route())
+        try:
+            return json_response(route())
+        except ValueError as exc:
+            return json_response({"error": str(exc)}, 400)
 
     def _reset(self):
         self.journal.clear()

@@ -2,71 +2,79 @@
 # Copyright: threecx.pbx contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Changes to DeviceInfos scheduled for after some answers, as if another admin acted between a
-client's read and its delete."""
+"""Callbacks due after some answers, e.g. a change to a DeviceInfo as if another admin acted between a
+client's read and its delete, or a PBX that goes down half-way through a batch."""
 
 import threading
 
-from .spec import operation_ids
+from .countdown import Countdown
+
+
+class Trigger(Countdown):
+    """A callback due once ``count`` more matching requests have been answered; with ``successful_only``
+    only 2xx answers count."""
+
+    def __init__(self, count, callback, operation=None, method=None, successful_only=False):
+        super().__init__(count, operation, method)
+        self.callback = callback
+        self.successful_only = successful_only
+
+    def matches(self, entry):
+        return super().matches(entry) and (not self.successful_only or 200 <= (entry["status"] or 0) < 300)
 
 
 class ScheduledChange:
-    """A change due once ``count`` more requests of ``operation`` have been answered; ``applied`` tells
-    whether it has changed (or deleted) the record (it does nothing if the record is gone by then)."""
+    """A change to (or the deletion of) a record of ``store``, as a Trigger's callback; ``applied`` tells
+    whether it has changed the record (it does nothing if the record is gone by then)."""
 
-    def __init__(self, record_id, operation, count, fields, delete):
+    def __init__(self, store, record_id, fields, delete):
+        if delete == bool(fields):
+            raise ValueError("give either fields to change or delete=True")
+        store.check_fields(fields)
+        self.store = store
         self.record_id = record_id
-        self.operation = operation
-        self.remaining = count
         self.fields = fields
         self.delete = delete
         self.applied = False
 
-    def apply(self, store):
+    def __call__(self):
         if self.delete:
-            self.applied = store.delete(self.record_id)
+            self.applied = self.store.delete(self.record_id)
             return
         try:
-            store.modify(self.record_id, **self.fields)
+            self.store.modify(self.record_id, **self.fields)
         except KeyError:
             return
         self.applied = True
 
 
 class Scheduler:
-    """Scheduled changes to the records of ``store``, counted down by the answers the server gives."""
+    """Triggers, counted down by the answers the server gives."""
 
-    def __init__(self, store):
-        self._store = store
+    def __init__(self):
         self._lock = threading.Lock()
         self._pending = []
 
-    def add(self, record_id, operation, count=1, delete=False, **fields):
-        """Schedule a change (see ``Simulator.schedule_change``); returns the ScheduledChange."""
-        if operation not in operation_ids():
-            raise ValueError(f"the spec has no operation {operation!r}")
-        if count < 1:
-            raise ValueError("after_count must be at least 1")
-        if delete == bool(fields):
-            raise ValueError("give either fields to change or delete=True")
-        self._store.check_fields(fields)
-        change = ScheduledChange(record_id, operation, count, fields, delete)
+    def after(self, count, callback, operation=None, method=None, successful_only=False):
+        """Run ``callback()`` once ``count`` more matching requests have been answered (see ``Trigger``)."""
+        trigger = Trigger(count, callback, operation, method, successful_only)
         with self._lock:
-            self._pending.append(change)
-        return change
+            self._pending.append(trigger)
 
-    def answered(self, operation, status):
-        """Count an answer to a request of ``operation`` and apply the changes that makes due.
+    def answered(self, entry):
+        """Count an answer (its log entry, status filled in) and run the callbacks that makes due, in the order
+        they were scheduled.
 
-        Only a successful (2xx) answer counts: a request refused (401, a spec violation, 404) read nothing.
+        This runs before the answer goes out, so its client's next request sees what the callbacks did.  They
+        run outside the lock: a callback may schedule another or make requests of its own.
         """
-        if not 200 <= status < 300:
-            return
+        due = []
         with self._lock:
-            for change in self._pending:
-                if change.operation == operation:
-                    change.remaining -= 1
-            due = [change for change in self._pending if change.remaining == 0]
-            self._pending = [change for change in self._pending if change.remaining > 0]
-            for change in due:
-                change.apply(self._store)
+            for trigger in self._pending:
+                if trigger.matches(entry):
+                    trigger.remaining -= 1
+                    if trigger.remaining == 0:
+                        due.append(trigger)
+            self._pending = [trigger for trigger in self._pending if trigger.remaining > 0]
+        for trigger in due:
+            trigger.callback()

@@ -4,35 +4,86 @@
 
 """``Simulator``: a simulated 3CX V20 PBX serving the XAPI from a background thread."""
 
+import logging
+import ssl
 import threading
 
 from cheroot import wsgi
 
-from .app import Journal, XapiApp
+from .app import HANG_UP, Journal, XapiApp
 from .auth import TokenIssuer
-from .schedule import Scheduler
+from .injection import FaultPlan
+from .schedule import ScheduledChange, Scheduler
 from .store import DeviceInfoStore, UserStore
+from .tls import ThrowAwayCA
 
 DEFAULT_CLIENTS = {"threecx-pbx-sim": "simulator-secret"}
 # cheroot rather than werkzeug's development server: that one closes the connection after every reply,
 # while a real PBX keeps it alive, and clients (and benchmarks) must be seen doing the same.
 _SERVER_THREADS = 16
+LOG = logging.getLogger("xapi_simulator")
+
+
+class FaultGateway(wsgi.Gateway_10):
+    """cheroot's WSGI gateway, offering the app a way to close the connection without a reply.
+
+    This is how faults hang up (``reset_next``, ``down``).  The app calls ``environ[HANG_UP]()`` and returns
+    an empty body without starting a response.  The request is then marked as answered (``sent_headers``),
+    so cheroot writes nothing for it, and as the last on its connection (``close_connection``, as after
+    ``Connection: close``), so cheroot closes that connection's socket, and no other, once the request is
+    done; the worker thread goes on serving other connections.  Whatever the app left of the request body
+    is read first: closing a socket with unread input makes the kernel answer with a reset (RST) instead of
+    an orderly close (FIN), and a client must meet the same end every time.  Over TLS the socket is closed
+    without a TLS close_notify.
+    """
+
+    def get_environ(self):
+        environ = super().get_environ()
+        environ[HANG_UP] = self._hang_up
+        return environ
+
+    def _hang_up(self):
+        self.req.rfile.read()
+        self.req.sent_headers = True
+        self.req.close_connection = True
+
+    def respond(self):
+        try:
+            super().respond()
+        except ssl.SSLEOFError:
+            # The client gave up waiting for a late answer.  Over plain TCP cheroot takes the broken pipe in
+            # its stride; over TLS it would log a traceback.
+            self.req.close_connection = True
+
+
+class _Server(wsgi.Server):
+    """cheroot's WSGI server with the simulator's gateway, logging to the ``xapi_simulator`` logger, not to stderr:
+    its notes on clients that refused the throw-away certificate are noise unless asked for."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.gateway = FaultGateway
+
+    def error_log(self, msg="", level=logging.INFO, traceback=False):
+        LOG.log(level, msg, exc_info=traceback)
 
 
 class Simulator:
     """A simulated PBX; see the package docstring for the settings."""
 
     def __init__(self, clients=None, seed=1, records=50, etag_mode=False, expires_in_unit="seconds",
-                 token_lifetime=3600, one_token_per_client=True, max_page_size=None):
+                 token_lifetime=3600, one_token_per_client=True, max_page_size=None, tls=False):
         if max_page_size is not None and max_page_size < 1:
             raise ValueError("max_page_size must be a positive number or None")
         self._users = UserStore(seed)
         self._store = DeviceInfoStore(self._users, seed, records)
-        self._schedule = Scheduler(self._store)
+        self._schedule = Scheduler()
         self._tokens = TokenIssuer(DEFAULT_CLIENTS if clients is None else clients, token_lifetime, expires_in_unit, one_token_per_client)
         self._journal = Journal()
+        self._faults = FaultPlan(self._journal)
         stores = {"DeviceInfos": self._store, "Users": self._users}
-        self.app = XapiApp(stores, self._tokens, self._journal, self._schedule, etag_mode, max_page_size)
+        self.app = XapiApp(stores, self._tokens, self._journal, self._schedule, self._faults, etag_mode, max_page_size)
+        self._tls = ThrowAwayCA() if tls else None
         self._server = None
         self._thread = None
 
@@ -40,9 +91,16 @@ class Simulator:
         """Serve in a daemon thread (port 0: any free port); returns self."""
         if self._server is not None:
             raise RuntimeError("the simulator is already running")
-        server = wsgi.Server((host, port), self.app, numthreads=_SERVER_THREADS, server_name="3CX")
+        server = _Server((host, port), self.app, numthreads=_SERVER_THREADS, server_name="3CX")
         server.expiration_interval = 0.02  # how often the accept loop looks up; stop() waits for it
-        server.prepare()  # binds now, so a busy port raises OSError here and the port is known
+        if self._tls is not None:
+            server.ssl_adapter = self._tls.ssl_adapter()
+        try:
+            server.prepare()  # binds now, so a busy port raises OSError here and the port is known
+        except OSError:
+            self._remove_certificates()
+            raise
+        self._faults.stopping.clear()
         self._server = server
         self._thread = threading.Thread(target=server.serve, name=f"xapi-simulator-{self.port}", daemon=True)
         self._thread.start()
@@ -52,9 +110,15 @@ class Simulator:
         """Stop serving and release the port."""
         if self._server is None:
             return
+        self._faults.stopping.set()  # delayed answers go out now
         self._server.stop()
         self._thread.join()
         self._server = self._thread = None
+        self._remove_certificates()
+
+    def _remove_certificates(self):
+        if self._tls is not None:
+            self._tls.remove()
 
     @property
     def port(self):
@@ -68,11 +132,18 @@ class Simulator:
 
     @property
     def url(self):
-        """The PBX base URL, e.g. ``http://127.0.0.1:41234`` (the XAPI is under ``/xapi/v1``)."""
+        """The PBX base URL, e.g. ``http://127.0.0.1:41234`` or with ``tls`` ``https://...`` (the XAPI is under ``/xapi/v1``)."""
         if self._server is None:
             raise RuntimeError("the simulator is not running")
         host = self._server.bind_addr[0]
-        return f"http://{'[' + host + ']' if ':' in host else host}:{self.port}"
+        return f"{'http' if self._tls is None else 'https'}://{'[' + host + ']' if ':' in host else host}:{self.port}"
+
+    @property
+    def ca_path(self):
+        """With ``tls``, the PEM file of the CA that issued the server's certificate (removed by ``stop()``); else None."""
+        if self._server is None:
+            raise RuntimeError("the simulator is not running")
+        return None if self._tls is None else self._tls.ca_path
 
     @property
     def etag_mode(self):
@@ -106,7 +177,61 @@ class Simulator:
         once; nothing happens if the record is gone by then.  Returns the ScheduledChange, whose
         ``applied`` tells whether it has changed the record.
         """
-        return self._schedule.add(record_id, after_operation, after_count, delete, **fields)
+        change = ScheduledChange(self._store, record_id, fields, delete)
+        self._schedule.after(after_count, change, after_operation, successful_only=True)
+        return change
+
+    def after_requests(self, count, callback, operation=None, method=None):
+        """Run ``callback()`` once, when ``count`` more matching requests (see ``fail_next``) have been answered.
+
+        Every matching request counts, whatever its answer: an error, a fault, a connection closed unanswered
+        (while ``down()`` too).  The callback runs before the last of them is answered, so that client's next
+        request meets what it did, e.g. ``after_requests(4, sim.down, operation="DeleteDeviceInfo")``.
+        """
+        self._schedule.after(count, callback, operation, method)
+
+    def fail_next(self, count=1, status=503, retry_after=None, body=None, content_type=None, operation=None, method=None):
+        """Answer the next ``count`` matching requests ``status`` without processing them (nothing changes).
+
+        A request matches when it is an XAPI call or a token request (operation ``token``) and, when they are
+        given, its operationId is ``operation`` and its method is ``method``; each takes the first armed fault
+        it matches.  ``retry_after`` (seconds, or a text sent as is) becomes a Retry-After header.  The body is
+        what a PBX sends: for 502, 503 and 504 the HTML page of its nginx proxy, for other statuses 3CX's OData
+        error; ``body`` (a text, or a dict or list sent as JSON) and ``content_type`` replace it.  A status below
+        400 needs a body.  Returns the Fault; its ``remaining`` counts down.
+        """
+        return self._faults.fail(count, status, retry_after, body, content_type, operation, method)
+
+    def delay_next(self, count=1, seconds=1.0, after_processing=False, operation=None, method=None):
+        """Answer the next ``count`` matching requests ``seconds`` late (see ``fail_next`` for matching).
+
+        With ``after_processing`` the request is processed at once (a DELETE deletes) and only its answer is
+        late, so a client that gives up and repeats it meets the outcome, e.g. a 404.  ``stop()`` cuts delays short.
+        """
+        return self._faults.delay(count, seconds, after_processing, operation, method)
+
+    def reset_next(self, count=1, after_processing=False, operation=None, method=None):
+        """Close the connection of the next ``count`` matching requests without a reply (see ``fail_next``).
+
+        The request is not processed, or with ``after_processing`` it is, and only the answer is lost.  The
+        client meets an orderly close (FIN) with no answer: what Python's http.client calls RemoteDisconnected.
+        """
+        return self._faults.reset(count, after_processing, operation, method)
+
+    def down(self):
+        """Stop answering: until ``up()``, every XAPI call and token request has its connection closed, unprocessed.
+
+        Armed faults wait; requests while down still count for ``after_requests``.
+        """
+        self._faults.down()
+
+    def up(self):
+        """Answer again after ``down()``."""
+        self._faults.up()
+
+    def clear_faults(self):
+        """Disarm every fault and end a ``down()``; callbacks of ``after_requests`` stay."""
+        self._faults.clear()
 
     @property
     def users(self):
@@ -122,7 +247,12 @@ class Simulator:
 
     @property
     def requests(self):
-        """The request log, in arrival order (never holds a secret, token or Authorization header)."""
+        """The request log, in arrival order (never holds a secret, token or Authorization header).
+
+        An entry is added when its request arrives; its ``status`` is None until it is answered, and stays None
+        for a connection closed unanswered.  ``fault`` names what a fault did to it: ``status``, ``delay``,
+        ``reset``, ``down``, or None.
+        """
         return self._journal.requests
 
     def clear_requests(self):

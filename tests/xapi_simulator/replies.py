@@ -1,0 +1,24 @@
+# -*- coding: utf-8 -*-
+# Copyright: threecx.pbx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The shapes of the PBX's JSON answers."""
+
+import json
+
+from werkzeug.wrappers import Response
+
+ODATA_JSON = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
+
+
+def json_response(body, status=200, headers=None, content_type="application/json; charset=utf-8"):
+    return Response(json.dumps(body), status=status, headers=headers, content_type=content_type)
+
+
+def odata_error_body(message, details=()):
+    """An error in 3CX's OData shape (schema Pbx.ODataErrors.ODataError)."""
+    return {"error": {"code": "", "message": message, "details": list(details)}}
+
+
+def odata_error(status, message, details=(), headers=None):
+    return json_response(odata_error_body(message, details), status, headers, ODATA_JSON)
