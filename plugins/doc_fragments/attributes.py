@@ -4,18 +4,10 @@
 
 
 class ModuleDocFragment:
-    """Attributes shared by the threecx.pbx modules."""
+    """Attributes of the threecx.pbx modules: this one for all, then CHANGES or INFO_MODULE by kind."""
 
-    # For modules that change the PBX.
     DOCUMENTATION = r"""
 attributes:
-  check_mode:
-    description: Can run in check mode and return changed status prediction without modifying the PBX.
-    support: full
-    details: In check mode the module only reads from the PBX; it never sends a write.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode) when in diff mode.
-    support: full
   idempotent:
     description: When run twice in a row with the same arguments, the second run reports no change.
     support: full
@@ -24,6 +16,18 @@ attributes:
     support: full
     membership:
       - threecx.pbx.all
+"""
+
+    # For modules that change the PBX.
+    CHANGES = r"""
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying the PBX.
+    support: full
+    details: In check mode the module only reads from the PBX; it never sends a write.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode) when in diff mode.
+    support: full
 """
 
     # For read-only modules.
@@ -37,12 +41,4 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check mode) when in diff mode.
     support: N/A
     details: This module never changes anything.
-  idempotent:
-    description: When run twice in a row with the same arguments, the second run reports no change.
-    support: full
-  action_group:
-    description: Use C(group/threecx.pbx.all) in C(module_defaults) to set the connection options once for all modules.
-    support: full
-    membership:
-      - threecx.pbx.all
 """

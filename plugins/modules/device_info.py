@@ -37,6 +37,7 @@ author:
 extends_documentation_fragment:
   - threecx.pbx.connection
   - threecx.pbx.attributes
+  - threecx.pbx.attributes.changes
 options:
   id:
     description:

@@ -18,6 +18,7 @@ author:
   - The threecx.pbx maintainers (@threecx-pbx)
 extends_documentation_fragment:
   - threecx.pbx.connection
+  - threecx.pbx.attributes
   - threecx.pbx.attributes.info_module
 options:
   id:
