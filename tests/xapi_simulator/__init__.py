@@ -20,7 +20,8 @@ Settings of ``Simulator``, for behaviour the spec leaves open:
 - ``one_token_per_client``: a new token makes the client's previous one answer 401.
 - ``max_page_size``: silently cap every page, with or without ``$top`` (no ``@odata.nextLink``).
 - ``tls``: serve HTTPS with a certificate for 127.0.0.1, localhost and ::1 from a throw-away CA, whose
-  certificate is at ``Simulator.ca_path`` while the simulator runs.
+  certificate is at ``Simulator.ca_path`` while the simulator runs.  ``python -m xapi_simulator --tls``
+  prints that path on the line after the URL; with ``--ca-out PATH`` it copies the file there and prints PATH.
 
 Faults, for the next requests that match (XAPI calls and token requests, optionally only of an operationId,
 ``token`` for token requests, and/or of a method), each request taking the first armed fault it matches:
@@ -42,8 +43,9 @@ method), ``reset`` (``reset_next``: count, after_processing, operation, method),
     python -m xapi_simulator.faults https://127.0.0.1:8090 down --cafile ca.pem
 
 ``python -m xapi_simulator.faults --help`` lists the options; they are the keyword arguments, spelt
-``--retry-after`` and so on.  The other control endpoints: ``GET /_simulator/device_infos``, ``users``,
-``requests``, ``violations`` and ``POST /_simulator/reset`` (empties the log and the violations).
+``--retry-after`` and so on, and ``--cafile`` to trust an HTTPS simulator's CA.  The other control
+endpoints: ``GET /_simulator/device_infos``, ``users``, ``requests``, ``violations`` and
+``POST /_simulator/reset`` (empties the log and the violations).
 """
 
 from .server import Simulator
