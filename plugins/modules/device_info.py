@@ -320,15 +320,16 @@ def ensure_absent(module):
                              "or raise max_deletes." % (len(records), params["max_deletes"]),
                          changed=False, deleted=[], device_infos=[], missing=missing, conflicts=[])
     user_etag = params["if_match"]
+    to_delete = records
     if user_etag and records:
         read_etag = records[0].get("@odata.etag")
         if module.check_mode and read_etag and read_etag != user_etag:
             module.fail_json(msg=stale_etag_message(params["id"], user_etag), changed=False, device_info=records[0])
-        records = [dict(records[0], **{"@odata.etag": user_etag})]
+        to_delete = [dict(records[0], **{"@odata.etag": user_etag})]  # the user's ETag decides, not the one read
     if module.check_mode:
         return absent_result(module, records, [record["Id"] for record in records], missing, [])
     try:
-        outcome = delete_records(module.client, DEVICE_INFOS, records, selection=params["filter"])
+        outcome = delete_records(module.client, DEVICE_INFOS, to_delete, selection=params["filter"])
     except BatchInterrupted as interrupted:
         done = interrupted.outcome
         result = absent_result(module, records, done.deleted, missing + done.missing, done.conflicts)

@@ -68,8 +68,9 @@ def test_etag_read_is_sent_as_if_match(pbx, run_module):
 def test_given_if_match_wins_and_is_passed_through_without_server_etags(pbx, run_module):
     pbx.add("GET", ENTITY, json=RECORD)
     pbx.add("DELETE", ENTITY, status=204)
-    run_module(main, {"id": 42, "if_match": 'W/"1"'})
+    result = run_module(main, {"id": 42, "if_match": 'W/"1"'})
     assert xapi_calls(pbx, "DELETE")[0].headers["If-Match"] == 'W/"1"'
+    assert result["device_info"] == RECORD  # as read: the ETag the user gave is not mistaken for the record's
 
 
 def test_stale_if_match_fails_and_keeps_the_record(pbx, run_module):
