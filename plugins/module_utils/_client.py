@@ -177,7 +177,7 @@ class XapiClient:
                 % (description, self.base_url, _one_line(exc)), operation=description)
         except requests.exceptions.RequestException as exc:
             tries = self.retry_count - retries_before + 1
-            if isinstance(exc, (requests.exceptions.Timeout, requests.exceptions.ReadTimeout)) or "timed out" in str(exc):
+            if isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc):  # exhausted retries wrap timeouts
                 problem = "no answer from %s within %s seconds" % (self.base_url, self.timeout)
             else:
                 problem = "could not connect to %s (%s)" % (self.base_url, _one_line(exc))

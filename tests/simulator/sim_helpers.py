@@ -4,6 +4,7 @@
 
 """Helpers for the simulator's tests: a small XAPI client that checks every answer against the spec."""
 
+import threading
 from urllib.parse import quote
 
 import requests
@@ -64,3 +65,23 @@ class XapiClient:
         reply = self.get("/" + entity_set, **query)
         assert reply.status_code == 200, reply.text
         return reply.json()["value"]
+
+
+def concurrent_gets(sim, client, workers=6, per_worker=8):
+    """GET DeviceInfos 1..workers*per_worker from ``workers`` threads, each on its own session; the failed statuses."""
+    failures = []
+
+    def work(worker):
+        session = requests.Session()
+        session.headers.update(client.session.headers)
+        for n in range(per_worker):
+            reply = session.get(f"{sim.url}/xapi/v1/DeviceInfos({worker * per_worker + n + 1})", timeout=10)
+            if reply.status_code != 200:
+                failures.append(reply.status_code)
+
+    threads = [threading.Thread(target=work, args=(worker,)) for worker in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures

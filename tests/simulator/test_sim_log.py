@@ -5,12 +5,11 @@
 """The request log, the control endpoints and concurrent use."""
 
 import json
-import threading
 
 import pytest
 import requests
 
-from sim_helpers import CLIENT_ID, SECRET, XapiClient
+from sim_helpers import CLIENT_ID, SECRET, XapiClient, concurrent_gets
 
 
 def test_request_log(client, sim):
@@ -74,20 +73,7 @@ def test_control_endpoints(client, sim):
 
 
 def test_concurrent_requests(client, sim):
-    failures = []
-
-    def work(worker):
-        session = requests.Session()
-        session.headers.update(client.session.headers)
-        for n in range(8):
-            reply = session.get(f"{sim.url}/xapi/v1/DeviceInfos({worker * 8 + n + 1})", timeout=10)
-            if reply.status_code != 200:
-                failures.append(reply.status_code)
-    threads = [threading.Thread(target=work, args=(worker,)) for worker in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    failures = concurrent_gets(sim, client)
     assert failures == []
     assert len(sim.requests) == 1 + 6 * 8
 

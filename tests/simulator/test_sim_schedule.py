@@ -4,12 +4,10 @@
 
 """``Simulator.schedule_change``: a record changed or deleted between a client's read and its delete."""
 
-import threading
 
 import pytest
-import requests
 
-from sim_helpers import XapiClient
+from sim_helpers import XapiClient, concurrent_gets
 
 
 def test_change_after_a_list(client, sim):
@@ -76,19 +74,7 @@ def test_a_change_to_a_vanished_record_does_nothing(client, sim):
 def test_changes_apply_once_under_concurrency(client, sim):
     changes = [sim.schedule_change(record_id, "GetDeviceInfo", after_count=count, Model=f"M{count}")
                for record_id, count in ((11, 1), (12, 17), (13, 48))]
-    failures = []
-
-    def work(worker):
-        session = requests.Session()
-        session.headers.update(client.session.headers)
-        for n in range(8):
-            if session.get(f"{sim.url}/xapi/v1/DeviceInfos({worker * 8 + n + 1})", timeout=10).status_code != 200:
-                failures.append(worker)
-    threads = [threading.Thread(target=work, args=(worker,)) for worker in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    failures = concurrent_gets(sim, client)
     assert failures == []
     assert all(change.applied for change in changes)
     assert [sim.device_infos[key]["Model"] for key in (11, 12, 13)] == ["M1", "M17", "M48"]
