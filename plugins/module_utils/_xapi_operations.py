@@ -19,6 +19,8 @@ from ansible_collections.threecx.pbx.plugins.module_utils import _xapi_table
 from ansible_collections.threecx.pbx.plugins.module_utils._odata import datetime_literal, quote_literal
 
 INTEGER_RANGES = {"int32": (-2 ** 31, 2 ** 31 - 1), "int64": (-2 ** 63, 2 ** 63 - 1)}
+# A number written as text; not "inf" or "nan", which are no JSON numbers (3CX takes them as the strings INF and NaN).
+_DECIMAL = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # Characters left as they are in a path segment; a '+' (a time zone offset), '/', '?', '#' and spaces are encoded.
 _PATH_SAFE = "'(),=:@$*!-._~"
@@ -245,12 +247,12 @@ def check_value(descriptor, value, where, problems):
     ansible-core releases produces) is converted, as Ansible converts module options.
     """
     schema, nullable = _schema(descriptor)
+    if "anyOf" in schema:
+        return _check_any_of(schema["anyOf"], value, where, problems)
     if value is None:
         if not (nullable or schema.get("nullable") or not schema):
             problems.append("%s: must not be null" % where)
         return value
-    if "anyOf" in schema:
-        return _check_any_of(schema["anyOf"], value, where, problems)
     kind = schema.get("type") or ("object" if "properties" in schema else None)
     checker = _CHECKERS.get(kind)
     return value if checker is None else checker(schema, value, where, problems)
@@ -325,11 +327,8 @@ def _check_integer(schema, value, where, problems):
 
 
 def _check_number(schema, value, where, problems):
-    if isinstance(value, str):
-        try:
-            value = float(value) if not re.match(r"^\s*[-+]?\d+\s*$", value) else int(value)
-        except ValueError:
-            pass
+    if isinstance(value, str) and _DECIMAL.match(value):
+        value = float(value) if re.search(r"[.eE]", value) else int(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         problems.append("%s: must be a number, not %s" % (where, _shown(value)))
     return value

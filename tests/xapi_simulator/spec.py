@@ -2,7 +2,7 @@
 # Copyright: threecx.pbx contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Validation of incoming requests against the 3CX XAPI OpenAPI description.
+"""The 3CX XAPI OpenAPI description: loading it, reading its schemas and validating incoming requests against it.
 
 openapi-core checks paths, methods, parameter types and request bodies (its clean verdicts are
 remembered, see ``verdicts``).  It is lenient where a real 3CX is not, so a few checks are added
@@ -36,12 +36,20 @@ VERDICTS = VerdictCache()
 
 _EDM_TYPES = {
     ("boolean", None): "Edm.Boolean",
+    ("integer", "uint8"): "Edm.Byte",
     ("integer", "int32"): "Edm.Int32",
     ("integer", "int64"): "Edm.Int64",
+    ("integer", "decimal"): "Edm.Decimal",
     ("number", None): "Edm.Double",
+    ("number", "float"): "Edm.Single",
+    ("number", "double"): "Edm.Double",
     ("string", None): "Edm.String",
     ("string", "date-time"): "Edm.DateTimeOffset",
+    ("string", "duration"): "Edm.Duration",
+    ("string", "time"): "Edm.TimeOfDay",
+    ("string", "uuid"): "Edm.Guid",
 }
+SCHEMA_PREFIX = "#/components/schemas/"
 
 
 def spec_path():
@@ -103,24 +111,66 @@ def operation_ids():
                      for operation in item.values() if isinstance(operation, dict) and "operationId" in operation)
 
 
-def _properties(schema):
+def all_properties(schema):
     """A schema's properties, those of its ``allOf`` parts first (3CX's entity types derive from one another)."""
-    schema = _resolve(schema)
+    schema = resolve(schema)
     properties = {}
     for part in schema.get("allOf", []):
-        properties.update(_properties(part))
+        properties.update(all_properties(part))
     properties.update(schema.get("properties", {}))
     return properties
 
 
-def entity_properties(schema_name):
-    """Property name -> Edm type name of an entity schema's primitive properties, in the spec's order.
+def is_navigation(schema):
+    """Whether a property's schema is a navigation property's (OData leaves those out unless ``$expand`` names them)."""
+    return bool(schema.get("x-ms-navigationProperty"))
 
-    Complex, enumeration and navigation properties are left out: the simulator does not serve them.
+
+def structural_properties(schema):
+    """A schema's properties without its navigation properties, in the spec's order."""
+    return {name: prop for name, prop in all_properties(schema).items() if not is_navigation(prop)}
+
+
+def schema_named(name):
+    """The component schema ``name``, e.g. ``Pbx.User``."""
+    return load_spec()["components"]["schemas"][name]
+
+
+def unwrap(schema):
+    """The schema a property's ``allOf: [{$ref}], nullable: true`` wrapper stands for (as a ``$ref``), or ``schema``."""
+    parts = schema.get("allOf", [])
+    return parts[0] if len(parts) == 1 and "properties" not in schema else schema
+
+
+def edm_type(schema):
+    """The OData type name of a property schema: ``Edm.Int32``, ``Pbx.Schedule``, ``Collection(Pbx.Period)``...
+
+    A ``$ref`` names an enumeration or complex type; the spec's ``oneOf`` (a number, or ``INF``/``NaN`` as a
+    string) is the number it starts with.
     """
-    properties = _properties(load_spec()["components"]["schemas"][schema_name])
-    types = {name: (prop.get("type"), prop.get("format")) for name, prop in properties.items()}
-    return {name: _EDM_TYPES[kind] for name, kind in types.items() if kind in _EDM_TYPES}
+    schema = unwrap(schema)
+    if "$ref" in schema:
+        return schema["$ref"][len(SCHEMA_PREFIX):]
+    if "oneOf" in schema:
+        return edm_type(schema["oneOf"][0])
+    if schema.get("type") == "array":
+        return f"Collection({edm_type(schema['items'])})"
+    return _EDM_TYPES.get((schema.get("type"), schema.get("format")), "Edm.Untyped")
+
+
+@functools.lru_cache(maxsize=None)
+def entity_properties(schema_name):
+    """Property name -> OData type name (see ``edm_type``) of a schema's structural properties, in the spec's order.
+
+    Navigation properties are left out: they are no part of an entity unless ``$expand`` names them.
+    """
+    return {name: edm_type(prop) for name, prop in structural_properties(schema_named(schema_name)).items()}
+
+
+def complex_properties(type_name):
+    """``entity_properties`` of a complex (or entity) type; None for an enumeration, a primitive or a collection type."""
+    schema = load_spec()["components"]["schemas"].get(type_name)
+    return None if schema is None or "enum" in schema else entity_properties(type_name)
 
 
 class Operation:
@@ -128,21 +178,21 @@ class Operation:
 
     def __init__(self, method, path_item):
         definition = path_item[method]
-        params = [_resolve(p) for p in path_item.get("parameters", []) + definition.get("parameters", [])]
+        params = [resolve(p) for p in path_item.get("parameters", []) + definition.get("parameters", [])]
         self.operation_id = definition["operationId"]
         self.query = {p["name"] for p in params if p["in"] == "query"}
         self.headers = {p["name"].lower() for p in params if p["in"] == "header"}
         self.boolean_query = {p["name"] for p in params if p["in"] == "query" and p.get("schema", {}).get("type") == "boolean"}
         # Every declared parameter, (location, name) -> verdicts.value_check of its schema.
         self.value_checks = {(p["in"], p["name"]): value_check(p.get("schema", {})) for p in params}
-        body = _resolve(definition.get("requestBody", {})).get("content", {}).get("application/json", {}).get("schema")
-        declared = _properties(body) if body else {}
+        body = resolve(definition.get("requestBody", {})).get("content", {}).get("application/json", {}).get("schema")
+        declared = all_properties(body) if body else {}
         # The properties a JSON body may have; None: any (a free-form object, or not an object at all).
-        self.body_properties = set(declared) if declared and not _resolve(body).get("additionalProperties") else None
+        self.body_properties = set(declared) if declared and not resolve(body).get("additionalProperties") else None
 
 
-def _resolve(node):
-    """``node``, or what its ``$ref`` points to."""
+def resolve(node):
+    """``node``, or what its ``$ref`` points to (``$ref`` within the spec, e.g. ``#/components/schemas/Pbx.User``)."""
     ref = node.get("$ref")
     if ref is None:
         return node
