@@ -129,7 +129,8 @@ class Operation:
         if name == "If-Match":
             return "If-Match is not a parameter: use the option if_match"
         names = sorted(self.parameters)
-        close = difflib.get_close_matches(str(name), names, 1, 0.6) or [n for n in names if n.lstrip("$") == name]
+        spelt = str(name).lstrip("$").lower()
+        close = [n for n in names if n.lstrip("$").lower() == spelt] or difflib.get_close_matches(str(name), names, 1, 0.6)
         hint = " (did you mean '%s'?)" % close[0] if close else ""
         takes = "takes %s" % ", ".join(names) if names else "takes no parameters"
         return "unknown parameter '%s'%s: %s %s" % (name, hint, self.operation_id, takes)

@@ -2,11 +2,14 @@
 # Copyright: threecx.pbx contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""OData query options evaluated over plain dicts: $filter, $orderby, $select, $expand, $search.
+"""OData query options evaluated over plain dicts: $filter, $orderby, $select, $expand, $search, $top, $skip.
 
 odata-query parses $filter (and each $orderby expression) into an AST; ``_Compiler`` type-checks
 that AST against the entity's properties and turns it into a Python function of one record.  Errors
 carry the messages an ASP.NET Core OData service (which 3CX runs) gives for the same mistakes.
+
+Property types are OData type names (see ``spec.edm_type``).  A property of an enumeration type compares
+with string literals (``Type eq 'Extension'``), a complex one is read through (``DN/Type eq 'Extension'``).
 """
 
 import datetime
@@ -23,12 +26,15 @@ INVALID_QUERY = "The query specified in the URI is not valid. "
 
 BOOLEAN = "Edm.Boolean"
 STRING = "Edm.String"
+BYTE = "Edm.Byte"
 INT32 = "Edm.Int32"
 INT64 = "Edm.Int64"
+DECIMAL = "Edm.Decimal"
+SINGLE = "Edm.Single"
 DOUBLE = "Edm.Double"
 DATE = "Edm.Date"
 DATETIME = "Edm.DateTimeOffset"
-NUMERIC = (INT32, INT64, DOUBLE)
+NUMERIC = (BYTE, INT32, INT64, DECIMAL, SINGLE, DOUBLE)  # each promotes to those after it
 
 _LITERAL_TYPES = {
     ast.Boolean: BOOLEAN,
@@ -125,10 +131,17 @@ class Expression:
         self.evaluate = evaluate
 
 
+def _no_types(type_name):
+    return None
+
+
 class _Compiler:
-    def __init__(self, entity_type, properties):
+    """Compiles expressions over records of ``entity_type``; ``types(name)`` gives a complex type's properties (else None)."""
+
+    def __init__(self, entity_type, properties, types=_no_types):
         self.entity_type = entity_type
         self.properties = properties
+        self.types = types
 
     def compile(self, node):
         return getattr(self, "_" + type(node).__name__, self._unsupported)(node)
@@ -138,18 +151,28 @@ class _Compiler:
         """Arithmetic, lambdas and the like: valid OData that the collection has no use for."""
         raise _invalid(f"The '{type(node).__name__}' expression is not supported by the simulator.")
 
+    def _property(self, owner_type, properties, name, read):
+        """The property ``name`` of a value of ``owner_type`` whose properties are ``properties``, which ``read`` reads."""
+        edm_type = properties.get(name)
+        if edm_type is None:
+            raise _invalid(f"Could not find a property named '{name}' on type '{owner_type}'.")
+        if edm_type == DATETIME:
+            return Expression(edm_type, lambda record: _apply(_property_datetime, read(record)))
+        if not edm_type.startswith(("Edm.", "Collection(")) and self.types(edm_type) is None:
+            edm_type = STRING  # an enumeration member travels as its name
+        return Expression(edm_type, read)
+
     def _Identifier(self, node):
         name = node.full_name()
-        edm_type = self.properties.get(name)
-        if edm_type is None:
-            raise _invalid(f"Could not find a property named '{name}' on type '{self.entity_type}'.")
-        if edm_type == DATETIME:
-            return Expression(edm_type, lambda record: None if record.get(name) is None else _property_datetime(record[name]))
-        return Expression(edm_type, lambda record: record.get(name))
+        return self._property(self.entity_type, self.properties, name, lambda record: record.get(name))
 
     def _Attribute(self, node):
         owner = self.compile(node.owner)
-        raise _invalid(f"Could not find a property named '{node.attr}' on type '{owner.type}'.")
+        properties = self.types(owner.type) if owner.type else None
+        if properties is None:
+            raise _invalid(f"Could not find a property named '{node.attr}' on type '{owner.type}'.")
+        name = node.attr
+        return self._property(owner.type, properties, name, lambda record: _apply(lambda value: value.get(name), owner.evaluate(record)))
 
     def _Null(self, node):
         return Expression(None, lambda record: None)
@@ -308,14 +331,67 @@ def _non_empty(items):
     return [] if items == [""] else [item.strip() for item in items]
 
 
-class EntityQuery:
-    """Query options over the records of one entity type, e.g. ``EntityQuery('Pbx.DeviceInfo', props)``."""
+def _split(text, separator):
+    """``text`` split at ``separator`` outside parentheses and string literals."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for position, char in enumerate(text):
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char in "()":
+            depth += 1 if char == "(" else -1
+        elif not quoted and depth == 0 and char == separator:
+            parts.append(text[start:position])
+            start = position + 1
+    return parts + [text[start:]]
 
-    def __init__(self, entity_type, properties, key="Id"):
+
+def _rejoined(items):
+    """A comma-separated option's items as OData means them.
+
+    The spec declares ``$orderby`` and ``$expand`` as comma-separated lists, so ``Groups($select=Id,Name)``
+    reaches the simulator cut in two; its items are joined again and cut at the commas outside parentheses.
+    """
+    items = _non_empty(items)
+    return [item.strip() for item in _split(",".join(items), ",")] if items else []
+
+
+def _number(option, text):
+    if not re.fullmatch(r"\s*[0-9]+\s*", text):
+        raise _invalid(f"Invalid value '{text}' for {option} query option found.")
+    return int(text)
+
+
+def _boolean(option, text):
+    if text.strip() not in ("true", "false"):
+        raise _invalid(f"'{text}' is not a valid count option.")
+    return text.strip() == "true"
+
+
+# The query options $expand takes in parentheses, and how each is read (to what openapi-core makes of the top-level one).
+_NESTED_OPTIONS = {
+    "$select": lambda option, text: text.split(","),
+    "$orderby": lambda option, text: text.split(","),
+    "$filter": lambda option, text: text,
+    "$search": lambda option, text: text,
+    "$top": _number,
+    "$skip": _number,
+    "$count": _boolean,
+}
+
+
+class EntityQuery:
+    """Query options over the records of one entity type, e.g. ``EntityQuery('Pbx.DeviceInfo', props)``.
+
+    ``key`` breaks ties in ``$orderby`` (None: keep the records' order); ``navigation`` maps each navigation
+    property to its item type, what ``$expand`` may name; ``types`` gives the properties of a complex type.
+    """
+
+    def __init__(self, entity_type, properties, key="Id", navigation=None, types=_no_types):
         self.entity_type = entity_type
         self.properties = properties
         self.key = key
-        self._compiler = _Compiler(entity_type, properties)
+        self.navigation = navigation or {}
+        self._compiler = _Compiler(entity_type, properties, types)
 
     def filter(self, text):
         """A predicate for ``$filter``; raises QueryError."""
@@ -333,17 +409,27 @@ class EntityQuery:
     def order(self, items):
         """A function sorting a list of records for ``$orderby`` (then by key, as ASP.NET OData does)."""
         keys = []
-        for item in _non_empty(items):
+        for item in _rejoined(items):
             match = re.fullmatch(r"(.*?)(?:\s+(asc|desc))?", item, re.S)
             expression = self._compiler.compile(_parse(match.group(1)))
             keys.append((expression, match.group(2) == "desc"))
 
         def sort(records):
-            records = sorted(records, key=operator.itemgetter(self.key))
+            records = sorted(records, key=operator.itemgetter(self.key)) if self.key else list(records)
             for expression, descending in reversed(keys):
                 records.sort(key=lambda r, e=expression: _null_first(e.evaluate(r)), reverse=descending)
             return records
         return sort
+
+    def evaluate(self, records, options, cap=None):
+        """``(count, page)``: how many of ``records`` ``$filter`` and ``$search`` keep, and those of them that
+        ``$orderby``, ``$skip`` and ``$top`` (at most ``cap``) put on the page, in order."""
+        keep = self.filter(options["$filter"]) if "$filter" in options else None
+        found = self.search(options["$search"]) if "$search" in options else None
+        sort = self.order(options.get("$orderby"))
+        matched = [r for r in records if (keep is None or keep(r)) and (found is None or found(r))]
+        limit = min((n for n in (options.get("$top"), cap) if n is not None), default=None)
+        return len(matched), sort(matched)[options.get("$skip", 0):][:limit]
 
     def select(self, items):
         """The property names kept by ``$select`` (None: all of them)."""
@@ -355,16 +441,39 @@ class EntityQuery:
                 raise _invalid(f"Could not find a property named '{name}' on type '{self.entity_type}'.")
         return names
 
-    def check_expand(self, items):
-        """``$expand``: the entity has no navigation properties, so only ``*`` (expanding nothing) passes."""
-        for item in _non_empty(items):
+    def expand(self, items):
+        """``$expand``: navigation property name -> its nested query options (``*``: every navigation property, none)."""
+        expansions = {}
+        for item in _rejoined(items):
             if item == "*":
+                expansions.update((name, {}) for name in self.navigation if name not in expansions)
                 continue
-            name = re.split(r"[(/]", item, maxsplit=1)[0].strip()
-            if name not in self.properties:
-                raise _invalid(f"Could not find a property named '{name}' on type '{self.entity_type}'.")
-            raise _invalid(f"Property '{name}' on type '{self.entity_type}' is not a navigation property or complex property. "
-                           "Only navigation properties can be expanded.")
+            match = re.fullmatch(r"([^(/]*)(.*)", item, re.S)
+            name, rest = match.group(1).strip(), match.group(2).strip()
+            if name not in self.navigation:
+                if name not in self.properties:
+                    raise _invalid(f"Could not find a property named '{name}' on type '{self.entity_type}'.")
+                raise _invalid(f"Property '{name}' on type '{self.entity_type}' is not a navigation property or complex property. "
+                               "Only navigation properties can be expanded.")
+            expansions[name] = self._nested(name, rest)
+        return expansions
+
+    @staticmethod
+    def _nested(name, rest):
+        """The options in ``($select=...;$top=...)`` after a navigation property's name."""
+        if not rest:
+            return {}
+        if not (rest.startswith("(") and rest.endswith(")")):
+            raise _invalid(f"'{name}{rest}' in $expand is not supported by the simulator: expand a navigation property, "
+                           "optionally with query options in parentheses.")
+        options = {}
+        for part in _split(rest[1:-1], ";"):
+            option, _, text = part.partition("=")
+            option = option.strip()
+            if option not in _NESTED_OPTIONS:
+                raise _invalid(f"The query option '{option}' in $expand is not supported by the simulator.")
+            options[option] = _NESTED_OPTIONS[option](option, text)
+        return options
 
 
 def _null_first(value):

@@ -2,7 +2,13 @@
 # Copyright: threecx.pbx contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The simulated PBX's records (DeviceInfos, Users), shared by the server threads and the test code."""
+"""The simulated PBX's records: the entities of each entity set and each singleton's object, shared by the
+server threads and the test code.
+
+DeviceInfos and Users hold hand-made, realistic data (``seed``); every other entity set and singleton is
+generated from its schema (``generate``), each from a ``random.Random`` of its own seeded with the
+simulator's seed and its name, so one set's data does not depend on which others exist or were made first.
+"""
 
 import base64
 import datetime
@@ -12,59 +18,163 @@ import random
 import threading
 
 from . import seed
-from .spec import entity_properties
+from .generate import Generator
+from .odata import EntityQuery
+from .spec import all_properties, complex_properties, edm_type, entity_properties, is_navigation, schema_named, structural_properties
+
+SEEDED_RECORDS = (3, 5)  # how many records a generated entity set starts with, at least and at most
+NAVIGATION_ITEMS = (2, 4)  # how many items a generated navigation collection holds, at least and at most
+_UNIQUE_TRIES = 100
+
+
+def seeded_random(simulator_seed, name):
+    """The random numbers of one named thing (an entity set, a singleton...): the same for a seed whatever else exists."""
+    return random.Random(f"{simulator_seed}:{name}")
+
+
+class Navigation:
+    """The navigation properties of the entities of one type (e.g. a Group's ``Members``), generated on first use.
+
+    They are kept beside the entities, not in them: OData sends them only when ``$expand`` names them, and at
+    their own URLs (``/Groups(1)/Members``).
+    """
+
+    def __init__(self, type_name, simulator_seed, owner):
+        self.schemas = {name: prop for name, prop in all_properties(schema_named(type_name)).items() if is_navigation(prop)}
+        # Property name -> the type of its items (or of its entity, for a single-valued one).
+        self.item_types = {name: edm_type(prop).removeprefix("Collection(").removesuffix(")") for name, prop in self.schemas.items()}
+        self._seed = simulator_seed
+        self._owner = owner
+        self._values = {}
+
+    def get(self, key, name):
+        """The value of navigation property ``name`` of the entity ``key`` (None for a singleton's)."""
+        values = self._values.setdefault(key, {})
+        if name not in values:
+            values[name] = self._generate(key, name)
+        return values[name]
+
+    def set(self, key, name, value):
+        self._values.setdefault(key, {})[name] = value
+
+    def drop(self, key):
+        self._values.pop(key, None)
+
+    def _generate(self, key, name):
+        owner = self._owner if key is None else f"{self._owner}({key})"
+        generator = Generator(seeded_random(self._seed, f"{owner}/{name}"))
+        schema = self.schemas[name]
+        if schema.get("type") != "array":
+            return generator.value(schema, name)
+        return [generator.value(schema["items"], name) for _ in range(generator.rng.randint(*NAVIGATION_ITEMS))]
+
+
+def _query(type_name, key, navigation):
+    return EntityQuery(type_name, entity_properties(type_name), key, navigation.item_types, complex_properties)
 
 
 class EntityStore:
-    """Records of one entity type by Id, guarded by ``lock``, each with a version that feeds its ETag.
+    """Records of one entity set by key, guarded by ``lock``, each with a version that feeds its ETag.
 
-    A record holds every property of the type that the simulator serves (see ``spec.entity_properties``).
-    Tests may change ``records`` directly: an ETag hashes the record's content as well as its
-    version, so such a change shows in the ETag too.
+    A record holds every structural property of the set's entity type (see ``spec.entity_properties``), in the
+    spec's order, its key first.  An integer key (or a set without one) is counted up by the store and never
+    handed out again; another key is the record's own.  Alternate keys (``Users(Number='101')``) are unique too.
+    Tests may change ``records`` directly: an ETag hashes the record's content as well as its version, so
+    such a change shows in the ETag too.  With ``seeded`` None the set starts with a few generated records.
     """
 
-    entity_type = None
-
-    def __init__(self, seeded):
+    def __init__(self, entity_set, simulator_seed=1, seeded=None):
+        self.entity_set = entity_set
+        self.name = entity_set.name
+        self.entity_type = entity_set.type_name
+        self.key = entity_set.key
         self.lock = threading.RLock()
         self.properties = entity_properties(self.entity_type)
+        self._schemas = structural_properties(schema_named(self.entity_type))
+        # Integer keys (and the positions of keyless records) are counted; others are what the record says.
+        self.counts_keys = self.key is None or self._schemas[self.key].get("type") == "integer"
+        self.navigation = Navigation(self.entity_type, simulator_seed, self.name)
+        self.query = _query(self.entity_type, self.key, self.navigation)
+        self.generator = Generator(seeded_random(simulator_seed, self.name))
         self.records = {}
         self._versions = {}
         self._last_id = 0
+        if seeded is None:
+            seeded = [self._new({}) for _ in range(self.generator.rng.randint(*SEEDED_RECORDS))]
         for fields in seeded:
             self._insert(fields)
 
     def check_fields(self, fields):
-        """TypeError unless every name in ``fields`` is a property a record may be given."""
-        unknown = sorted(name for name in fields if name == "Id" or name not in self.properties)
+        """TypeError unless every name in ``fields`` is a property a record may be given (the key is not one)."""
+        unknown = sorted(name for name in fields if name == self.key or name not in self.properties)
         if unknown:
             raise TypeError(f"not settable on {self.entity_type}: {', '.join(unknown)}")
 
     def _insert(self, fields):
-        self._last_id += 1
-        record = {"Id": self._last_id}
-        record.update((name, fields.get(name)) for name in self.properties if name != "Id")
-        self.records[record["Id"]] = record
-        self._versions[record["Id"]] = 1
+        if self.counts_keys:
+            self._last_id += 1
+            key = self._last_id
+        else:
+            key = fields[self.key]
+        record = {} if self.key is None else {self.key: key}
+        record.update((name, fields[name] if name in fields else self._default(name)) for name in self.properties if name != self.key)
+        self.records[key] = record
+        self._versions[key] = 1
         return record
 
+    def _default(self, name):
+        """A property's value where a record is given none: null where the spec lets it be null, else a generated value."""
+        schema = self._schemas[name]
+        return None if schema.get("nullable") and "type" in schema else self.generator.value(schema, name)
+
     def _new(self, fields):
-        """Realistic values for a record added with ``fields`` (which override them)."""
-        raise NotImplementedError
+        """Values for a record added with ``fields`` (which override them): generated from the schema, with unique keys."""
+        record = self.generator.entity(schema_named(self.entity_type))
+        for name in self._unique_properties():
+            if name not in fields:
+                record[name] = self._unused(name, record[name])
+        return record
+
+    def _unique_properties(self):
+        keys = [] if self.counts_keys else [self.key]
+        return keys + list(self.entity_set.alternate_keys)
+
+    def _unused(self, name, value):
+        """``value``, or another generated value for property ``name`` if a record has it already."""
+        taken = {record.get(name) for record in self.records.values()}
+        for _ in range(_UNIQUE_TRIES):
+            if value is not None and value not in taken:
+                return value
+            value = self.generator.value(self._schemas[name], name)
+        raise RuntimeError(f"no unused value for {self.entity_type}.{name} found")
+
+    def _check_unique(self, fields, record_key=None):
+        """Conflict if ``fields`` give a key or alternate key that another record than ``record_key`` has."""
+        for name in self._unique_properties():
+            value = fields.get(name)
+            if value is not None and any(other.get(name) == value for key, other in self.records.items() if key != record_key):
+                raise Conflict(self.entity_type, name, value)
 
     def add(self, **fields):
-        """A new record with the next Id: realistic values, overridden by ``fields``."""
-        self.check_fields(fields)
+        """A new record with the next key (or ``fields``' key): realistic values, overridden by ``fields``.
+
+        Raises Conflict if a key or alternate key in ``fields`` is taken.
+        """
+        self.check_fields({name: value for name, value in fields.items() if self.counts_keys or name != self.key})
         with self.lock:
             # Like the PBX, never hand out an Id again, even after a delete (or a record a test put in).
-            self._last_id = max([self._last_id, *self.records])
+            if self.counts_keys:
+                self._last_id = max([self._last_id, *self.records])
+            self._check_unique(fields)
             return self._insert(dict(self._new(fields), **fields))
 
     def modify(self, record_id, **fields):
-        """Change a record as the PBX would (its ETag changes); KeyError if there is none."""
+        """Change a record as the PBX would (its ETag changes); KeyError if there is none, Conflict if an
+        alternate key in ``fields`` is another record's."""
         self.check_fields(fields)
         with self.lock:
             record = self.records[record_id]
+            self._check_unique(fields, record_id)
             record.update(fields)
             self._versions[record_id] = self._versions.get(record_id, 0) + 1
             return record
@@ -81,14 +191,14 @@ class EntityStore:
             return next((dict(record) for record in self.records.values() if record.get(name) == value), None)
 
     def all(self):
-        """Copies of all records, by Id."""
+        """Copies of all records, by key."""
         with self.lock:
             return [dict(self.records[key]) for key in sorted(self.records)]
 
     def etag(self, record):
         """The opaque part of the record's weak ETag."""
         with self.lock:
-            version = self._versions.get(record["Id"], 0)
+            version = self._versions.get(record.get(self.key), 0)
         digest = hashlib.sha256(json.dumps([version, record], sort_keys=True).encode()).digest()
         return base64.urlsafe_b64encode(digest[:12]).decode()
 
@@ -102,17 +212,43 @@ class EntityStore:
                 raise PreconditionFailed(record_id)
             del self.records[record_id]
             self._versions.pop(record_id, None)
+            self.navigation.drop(record_id)
             return True
+
+
+class Singleton:
+    """A singleton's object (e.g. ``SystemStatus``), generated from its type, guarded by ``lock``."""
+
+    def __init__(self, singleton, simulator_seed=1):
+        self.name = singleton.name
+        self.entity_type = singleton.type_name
+        self.lock = threading.RLock()
+        self.properties = entity_properties(self.entity_type)
+        self.navigation = Navigation(self.entity_type, simulator_seed, self.name)
+        self.query = _query(self.entity_type, None, self.navigation)
+        self.record = Generator(seeded_random(simulator_seed, self.name)).entity(schema_named(self.entity_type))
+
+    def get(self):
+        """A copy of the object."""
+        with self.lock:
+            return dict(self.record)
+
+    def modify(self, **fields):
+        """Replace the properties ``fields`` names (TypeError for one the type does not have)."""
+        unknown = sorted(set(fields) - set(self.properties))
+        if unknown:
+            raise TypeError(f"not settable on {self.entity_type}: {', '.join(unknown)}")
+        with self.lock:
+            self.record.update(fields)
+            return dict(self.record)
 
 
 class UserStore(EntityStore):
     """The PBX's users (extensions), alternate key ``Number``."""
 
-    entity_type = "Pbx.User"
-
-    def __init__(self, rng_seed=1):
+    def __init__(self, entity_set, rng_seed=1):
         self._rng = random.Random(rng_seed)
-        super().__init__(seed.users(self._rng))
+        super().__init__(entity_set, rng_seed, seed.users(self._rng))
 
     def labels(self):
         """How ``AssignedUser`` names each user, by Id."""
@@ -123,8 +259,6 @@ class UserStore(EntityStore):
         """A user with the next free number unless ``fields`` give one ("User 206" unless they give a name)."""
         numbers = [record["Number"] for record in self.records.values()]
         number = fields.get("Number") or str(max([int(n) for n in numbers if (n or "").isdigit()] + [100]) + 1)
-        if number in numbers:
-            raise ValueError(f"a {self.entity_type} with Number {number} exists already")
         first_name, last_name = fields.get("FirstName"), fields.get("LastName")
         if first_name is None and last_name is None:
             first_name, last_name = "User", number
@@ -134,17 +268,23 @@ class UserStore(EntityStore):
 class DeviceInfoStore(EntityStore):
     """Phones the PBX has detected; an assigned one's ``AssignedUser`` names one of ``users``."""
 
-    entity_type = "Pbx.DeviceInfo"
-
-    def __init__(self, users, rng_seed=1, count=50):
+    def __init__(self, entity_set, users, rng_seed=1, count=50):
         self._users = users
         self._rng = random.Random(rng_seed)
-        super().__init__(seed.device_infos(self._rng, count, users.labels()))
+        super().__init__(entity_set, rng_seed, seed.device_infos(self._rng, count, users.labels()))
 
     def _new(self, fields):
         """A newly detected phone, detected now."""
         detected_now = seed.iso_utc(datetime.datetime.now(datetime.timezone.utc))
         return seed.phone(self._rng, detected_now, self._users.labels())
+
+
+class Conflict(ValueError):
+    """A key or alternate key value that another record has already."""
+
+    def __init__(self, entity_type, name, value):
+        super().__init__(f"a {entity_type} with {name} {value} exists already")
+        self.name = name
 
 
 class PreconditionFailed(Exception):
