@@ -124,14 +124,14 @@ def test_check_mode_sends_only_gets_for_every_kind(simulator, run_playbook):
 
 def test_bad_parameters_and_bodies_fail_before_any_request(simulator, run_playbook):
     sim = simulator
-    tasks = [xapi("bad parameter", "GetUser", {"Id": "one", "$fliter": "x"}),
+    tasks = [xapi("bad parameter", "GetUser", {"Id": "one", "$selcet": ["Id"]}),
              xapi("bad body", "UpdateUser", {"Id": 1}, {"Hours": {"Type": "Weekends"}, "Enabeld": True})]
     run = run_playbook([dict(task, ignore_errors=True) for task in tasks], sim=sim)
     assert run.rc == 0, run.output
     assert run.status("bad parameter") == "failed" and run.status("bad body") == "failed"
     message = run.result("bad parameter")["msg"]
     assert "parameter 'Id' must be an integer (int32), not str 'one'" in message
-    assert "unknown parameter '$fliter' (did you mean '$filter'?)" in message
+    assert "unknown parameter '$selcet' (did you mean '$select'?)" in message
     body_message = run.result("bad body")["msg"]
     assert "body.Hours.Type: must be one of" in body_message and "not 'Weekends'" in body_message
     assert "body.Enabeld: unknown property (did you mean 'Enabled'?)" in body_message

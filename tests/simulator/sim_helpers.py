@@ -5,13 +5,13 @@
 """Helpers for the simulator's tests: a small XAPI client that checks every answer against the spec."""
 
 import threading
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 from openapi_core.templating.paths.exceptions import PathError
 
-from xapi_simulator.spec import openapi
+from xapi_simulator.spec import entity_set_of, openapi
 
 CLIENT_ID = "ansible"
 SECRET = "s3cr3t-api-key"
@@ -20,6 +20,15 @@ SECRET = "s3cr3t-api-key"
 def encode_query(options):
     """A query string as a careful client writes it: every reserved character percent-encoded, spaces as %20."""
     return "&".join(f"{quote(name, safe='$')}={quote(str(value), safe='')}" for name, value in options.items())
+
+
+def response_errors(reply):
+    """openapi-core's objections to a requests reply from the XAPI against the spec as published (none for a
+    request to no operation of the spec: it has no response to check).  Validated, not unmarshalled, which
+    is many times faster with large answers."""
+    api = openapi(entity_set_of(urlsplit(reply.request.url).path))
+    errors = api.response_validator.iter_errors(RequestsOpenAPIRequest(reply.request), RequestsOpenAPIResponse(reply))
+    return [error for error in errors if not isinstance(error, PathError)]
 
 
 class XapiClient:
@@ -51,9 +60,7 @@ class XapiClient:
         url = f"{self.simulator.url}/xapi/v1{path}{'?' + raw_query if raw_query else ''}"
         reply = self.session.request(method, url, **kwargs)
         if self.check and reply.status_code != 401 and reply.status_code < 500:
-            result = openapi().unmarshal_response(RequestsOpenAPIRequest(reply.request), RequestsOpenAPIResponse(reply))
-            # A request to no operation of the spec has no response to check.
-            errors = [error for error in result.errors if not isinstance(error, PathError)]
+            errors = response_errors(reply)
             assert not errors, f"response does not match the spec: {errors!r}"
         return reply
 

@@ -4,12 +4,21 @@
 
 """A simulated 3CX V20 XAPI (version 20.0.10) for tests and demos.
 
-It serves ``POST /connect/token`` and, under ``/xapi/v1``, ListDeviceInfo, GetDeviceInfo,
-DeleteDeviceInfo, Provision, ListUser, GetUser and GetUserByNumber as described by the 3CX spec; every
-other operation of the spec answers 501.  Each request is checked against the spec first (before the
-bearer token): one a real 3CX would not understand is answered 400 (404 for an unknown path, 405 for
-a method the path lacks) and recorded in ``Simulator.violations``, so tests can fail loudly on it.
-Tests change the data through ``Simulator`` (``modify_device_info``, ``add_user``, ``schedule_change``...).
+It serves ``POST /connect/token`` and, under ``/xapi/v1``, every one of the spec's 601 operations.  Each
+request is checked against the spec first (before the bearer token): one a real 3CX would not understand
+is answered 400 (404 for an unknown path, 405 for a method the path lacks) and recorded in
+``Simulator.violations``, so tests can fail loudly on it.
+
+DeviceInfos and Users hold realistic, hand-made data (``seed``); Provision assigns a phone to a user.  Every
+other entity set starts with 3 to 5 records and every singleton, navigation property and function answer is
+generated from the spec's schemas (``generate``), the same for the same ``seed``.  Operations are answered by
+their kind (``model``, ``generic``): entity sets list with every query option, read by key or alternate key
+(``Users(Number='101')``, a string key quoted as in ``Backups('x.zip')``), create (201), update (PATCH, 204,
+each property given replaced whole) and delete (204); singletons read and update; navigation properties
+(``/Groups(1)/Members``) list, and ``$expand`` names them; functions and actions answer what the spec declares
+(``{"value": ...}`` for a scalar or a collection).  A key naming no record answers 404, for a bound function
+or action too.  Tests change the data through ``Simulator`` (``modify_device_info``, ``add_user``,
+``schedule_change``...) and read any of it with ``records("Groups")`` and ``singleton("AISettings")``.
 
 Settings of ``Simulator``, for behaviour the spec leaves open:
 
@@ -44,8 +53,10 @@ method), ``reset`` (``reset_next``: count, after_processing, operation, method),
 
 ``python -m xapi_simulator.faults --help`` lists the options; they are the keyword arguments, spelt
 ``--retry-after`` and so on, and ``--cafile`` to trust an HTTPS simulator's CA.  The other control
-endpoints: ``GET /_simulator/device_infos``, ``users``, ``requests``, ``violations`` and
-``POST /_simulator/reset`` (empties the log and the violations).
+endpoints: ``GET /_simulator/entities/<EntitySet>`` (its records, e.g. ``entities/Groups``, as
+``Simulator.records``), ``GET /_simulator/singletons/<Singleton>`` (its object, as ``Simulator.singleton``),
+``GET /_simulator/device_infos``, ``users``, ``requests``, ``violations`` and ``POST /_simulator/reset``
+(empties the log and the violations).
 """
 
 from .server import Simulator

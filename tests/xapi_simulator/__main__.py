@@ -17,7 +17,7 @@ STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 def parse_args(argv=None):
     default_id, default_secret = next(iter(DEFAULT_CLIENTS.items()))
-    parser = argparse.ArgumentParser(prog="python -m xapi_simulator", description="A simulated 3CX V20 XAPI (DeviceInfos, Users).")
+    parser = argparse.ArgumentParser(prog="python -m xapi_simulator", description="A simulated 3CX V20 XAPI (the whole of 20.0.10).")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s)")
     parser.add_argument("--port", type=int, default=8090, help="port to listen on, 0 for any free one (default %(default)s)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated DeviceInfos (default %(default)s)")

@@ -14,6 +14,7 @@ PBX holds, picked by the property's name (an ``EmailAddress`` is an address, a `
 """
 
 import datetime
+import functools
 import re
 import string
 import uuid
@@ -63,6 +64,7 @@ _STRINGS = (
     (r"displayname|fullname|contactname|username|agent|owner|createdby|user$", _person),
     (r"mac", lambda rng: f"{rng.choice(VENDORS['Yealink'][0])}{rng.randrange(16 ** 6):06x}"),
     (r"fqdn|domain|hostname|server$|host$", lambda rng: rng.choice(("pbx", "sip", "mail")) + ".example.com"),
+    (r"^link$", lambda rng: f"{rng.choice(FIRST_NAMES)}{rng.choice(LAST_NAMES)}".lower()),  # a click-to-talk link's name
     (r"url|uri$|link|website|endpoint|webhook", lambda rng: f"https://example.com/{rng.choice(NAMES).lower().replace(' ', '-')}"),
     (r"(^|[^a-z])ip|address|gateway|subnet|network", _ip_address),
     (r"vendor|brand|manufacturer", lambda rng: rng.choice(sorted(VENDORS))),
@@ -98,6 +100,36 @@ _INTEGERS = (
 _INTEGER_RANGES = {"uint8": (0, 256), "int32": (-2 ** 31, 2 ** 31), "int64": (-2 ** 63, 2 ** 63)}
 
 
+def _default_string(rng):
+    return rng.choice(NAMES)
+
+
+@functools.lru_cache(maxsize=None)
+def _string_maker(name):
+    """The maker of a string for a property called ``name`` (remembered: matching the patterns is what takes time)."""
+    lowered = name.lower()
+    return next((make for pattern, make in _STRINGS if re.search(pattern, lowered)), _default_string)
+
+
+@functools.lru_cache(maxsize=None)
+def _integer_bounds(name):
+    lowered = name.lower()
+    return next((bounds for pattern, bounds in _INTEGERS if re.search(pattern, lowered)), (0, 100))
+
+
+def default(schema):
+    """The value a property has when a new entity is given none: an enumeration's first member, null where the
+    spec lets it be null (beside a type), else an empty or zero value of its type."""
+    target = resolve(unwrap(schema))
+    if "enum" in target:
+        return target["enum"][0]
+    if "oneOf" in target:
+        return 0  # the spec's oneOf is a number, a string or INF/NaN: null would match two of them
+    if target.get("nullable") and "type" in target:
+        return None
+    return {"array": [], "string": "", "integer": 0, "number": 0, "boolean": False}.get(target.get("type"), {})
+
+
 class Generator:
     """Values for the spec's schemas from ``rng``: ``value(schema, name)`` for one property, ``entity(schema)`` for
     an entity or complex type's structural properties."""
@@ -115,7 +147,8 @@ class Generator:
         schema = unwrap(schema)  # a nullable allOf wrapper: its value, never null (see the module docstring)
         target = resolve(schema)
         if "oneOf" in target:
-            return self.value(target["oneOf"][0], name, depth)  # a number: it matches the first alternative only
+            # The spec's oneOf is a number, a string or INF/NaN: a number matches the first alone, null two of them.
+            return self._number(target["oneOf"][0], name)
         if "enum" in target:
             return self.rng.choice(target["enum"])
         kind = target.get("type")
@@ -140,16 +173,13 @@ class Generator:
             return f"PT{rng.randrange(24)}H{rng.randrange(60)}M"
         if kind == "time":
             return f"{rng.randrange(24):02d}:{rng.choice((0, 15, 30, 45)):02d}:00"
-        lowered = name.lower()
-        maker = next((make for pattern, make in _STRINGS if re.search(pattern, lowered)), lambda r: r.choice(NAMES))
-        text = maker(rng)
+        text = _string_maker(name)(rng)
         return text[:schema["maxLength"]] if "maxLength" in schema else text
 
     def _integer(self, schema, name):
         low, high = _INTEGER_RANGES.get(schema.get("format"), _INTEGER_RANGES["int64"])
         low, high = max(low, schema.get("minimum", low)), min(high, schema.get("maximum", high - 1) + 1)
-        lowered = name.lower()
-        wanted = next((bounds for pattern, bounds in _INTEGERS if re.search(pattern, lowered)), (0, 100))
+        wanted = _integer_bounds(name)
         start, stop = max(low, wanted[0]), min(high, wanted[1])
         if start >= stop:  # what the name suggests is out of the schema's range
             start, stop = low, min(high, low + 100)

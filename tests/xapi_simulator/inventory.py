@@ -30,29 +30,26 @@ class Inventory:
 
     def entity_set(self, name):
         """The EntityStore of entity set ``name``; KeyError if the spec has none."""
-        with self._lock:
-            store = self._stores.get(name)
-            if store is None:
-                store = self._stores[name] = EntityStore(model().entity_sets[name], self.seed)
-            return store
+        return self._made(self._stores, name, lambda: EntityStore(model().entity_sets[name], self.seed))
 
     def singleton(self, name):
         """The Singleton ``name``; KeyError if the spec has none."""
-        with self._lock:
-            singleton = self._singletons.get(name)
-            if singleton is None:
-                singleton = self._singletons[name] = Singleton(model().singletons[name], self.seed)
-            return singleton
+        return self._made(self._singletons, name, lambda: Singleton(model().singletons[name], self.seed))
 
     def answer(self, route):
         """What a function or action answers (its Result's object, scalar or list of items), generated once.
 
         Generated from its operationId, so it is the same whatever the arguments: stable for tests to compare.
         """
+        generator = Generator(seeded_random(self.seed, route.operation_id))
+        return self._made(self._answers, route.operation_id, lambda: _generate(route, generator))
+
+    def _made(self, made, name, make):
+        """``made[name]``, made by ``make()`` on first use."""
         with self._lock:
-            if route.operation_id not in self._answers:
-                self._answers[route.operation_id] = _generate(route, Generator(seeded_random(self.seed, route.operation_id)))
-            return self._answers[route.operation_id]
+            if name not in made:
+                made[name] = make()
+            return made[name]
 
 
 def _generate(route, generator):

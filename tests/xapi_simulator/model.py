@@ -21,7 +21,7 @@ import dataclasses
 import functools
 import re
 
-from .spec import _EDM_TYPES, SCHEMA_PREFIX, all_properties, load_spec, resolve, schema_named, unwrap
+from .spec import all_properties, edm_type, load_spec, resolve, schema_named
 
 LIST, GET, CREATE, UPDATE, DELETE = "list", "get", "create", "update", "delete"
 SINGLETON_GET, SINGLETON_UPDATE, NAVIGATION, FUNCTION, ACTION = "singleton-get", "singleton-update", "navigation", "function", "action"
@@ -47,10 +47,7 @@ class Result:
     @property
     def type_name(self):
         """The OData type of the object, scalar or collection item: ``Pbx.AIResources``, ``Edm.String``..."""
-        schema = unwrap(self.schema)
-        if "$ref" in schema:
-            return schema["$ref"][len(SCHEMA_PREFIX):]
-        return _EDM_TYPES.get((schema.get("type"), schema.get("format")), "Edm.Untyped")
+        return edm_type(self.schema)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,11 +80,14 @@ class EntitySet:
 
 @dataclasses.dataclass(frozen=True)
 class Singleton:
+    """A singleton (e.g. ``SystemStatus``) and its type (a schema name)."""
+
     name: str
     type_name: str
 
 
 def _result(definition):
+    """The Result an operation's first 2xx response declares."""
     code, response = next((code, resolve(r)) for code, r in definition["responses"].items() if code.startswith("2"))
     schema = response.get("content", {}).get("application/json", {}).get("schema")
     if schema is None:
@@ -124,7 +124,7 @@ class Model:
         types = {}
         for route in routes:
             if route.kind in (LIST, GET, SINGLETON_GET):
-                types.setdefault(route.target, unwrap(route.result.schema)["$ref"][len(SCHEMA_PREFIX):])
+                types.setdefault(route.target, route.result.type_name)
         keys = {r.target: r.key_parameter for r in routes if r.key_parameter and not r.alternate_key}
         alternate_keys = {}
         for route in routes:

@@ -415,7 +415,7 @@ class EntityQuery:
             keys.append((expression, match.group(2) == "desc"))
 
         def sort(records):
-            records = sorted(records, key=operator.itemgetter(self.key)) if self.key else list(records)
+            records = sorted(records, key=lambda r: _null_first(r.get(self.key))) if self.key else list(records)
             for expression, descending in reversed(keys):
                 records.sort(key=lambda r, e=expression: _null_first(e.evaluate(r)), reverse=descending)
             return records

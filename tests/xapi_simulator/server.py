@@ -13,6 +13,8 @@ from cheroot import wsgi
 from .app import HANG_UP, Journal, XapiApp
 from .auth import TokenIssuer
 from .injection import FaultPlan
+from .inventory import Inventory
+from .model import model
 from .schedule import ScheduledChange, Scheduler
 from .store import DeviceInfoStore, UserStore
 from .tls import ThrowAwayCA
@@ -75,14 +77,15 @@ class Simulator:
                  token_lifetime=3600, one_token_per_client=True, max_page_size=None, tls=False):
         if max_page_size is not None and max_page_size < 1:
             raise ValueError("max_page_size must be a positive number or None")
-        self._users = UserStore(seed)
-        self._store = DeviceInfoStore(self._users, seed, records)
+        entity_sets = model().entity_sets
+        self._users = UserStore(entity_sets["Users"], seed)
+        self._store = DeviceInfoStore(entity_sets["DeviceInfos"], self._users, seed, records)
+        self._inventory = Inventory(seed, {"DeviceInfos": self._store, "Users": self._users})
         self._schedule = Scheduler()
         self._tokens = TokenIssuer(DEFAULT_CLIENTS if clients is None else clients, token_lifetime, expires_in_unit, one_token_per_client)
         self._journal = Journal()
         self._faults = FaultPlan(self._journal)
-        stores = {"DeviceInfos": self._store, "Users": self._users}
-        self.app = XapiApp(stores, self._tokens, self._journal, self._schedule, self._faults, etag_mode, max_page_size)
+        self.app = XapiApp(self._inventory, self._tokens, self._journal, self._schedule, self._faults, etag_mode, max_page_size)
         self._tls = ThrowAwayCA() if tls else None
         self._server = None
         self._thread = None
@@ -148,12 +151,12 @@ class Simulator:
     @property
     def etag_mode(self):
         """Whether ETags are sent and If-Match is honoured (the ``etag_mode`` setting)."""
-        return self.app.etag_mode
+        return self.app.answers.etag_mode
 
     @property
     def max_page_size(self):
         """The silent page-size cap, or None (the ``max_page_size`` setting)."""
-        return self.app.max_page_size
+        return self.app.answers.max_page_size
 
     @property
     def device_infos(self):
@@ -241,9 +244,19 @@ class Simulator:
     def add_user(self, **fields):
         """A new user with the next Id; Number defaults to the next free one, missing fields get realistic values.
 
-        Unlike CreateUser this checks nothing but that the Number is free (ValueError) and the names of ``fields``.
+        Like CreateUser this checks that the Number is free (ValueError), and the names of ``fields`` (TypeError).
         """
         return self._users.add(**fields)
+
+    def records(self, entity_set):
+        """Copies of the records of ``entity_set`` (e.g. ``"Groups"``), by key, as the XAPI lists them without
+        query options; KeyError if the spec has no such entity set.  Tests learn existing keys here:
+        ``sim.records("Groups")[0]["Id"]``.  Navigation properties (``Groups(1)/Members``) are not in a record."""
+        return self._inventory.entity_set(entity_set).all()
+
+    def singleton(self, name):
+        """A copy of singleton ``name``'s object (e.g. ``"AISettings"``), as its GET answers it; KeyError if the spec has none."""
+        return self._inventory.singleton(name).get()
 
     @property
     def requests(self):

@@ -12,13 +12,14 @@ simulator's seed and its name, so one set's data does not depend on which others
 
 import base64
 import datetime
+import functools
 import hashlib
 import json
 import random
 import threading
 
 from . import seed
-from .generate import Generator
+from .generate import Generator, default
 from .odata import EntityQuery
 from .spec import all_properties, complex_properties, edm_type, entity_properties, is_navigation, schema_named, structural_properties
 
@@ -69,6 +70,17 @@ class Navigation:
         return [generator.value(schema["items"], name) for _ in range(generator.rng.randint(*NAVIGATION_ITEMS))]
 
 
+@functools.lru_cache(maxsize=None)
+def _defaults(type_name):
+    """Property name -> the value it has in a new record given none (see ``generate.default``), per entity type."""
+    return {name: default(schema) for name, schema in structural_properties(schema_named(type_name)).items()}
+
+
+def _fresh(value):
+    """``value``, or a copy of it if it is an (empty) array or object, which a record must not share with another."""
+    return value.copy() if isinstance(value, (list, dict)) else value
+
+
 def _query(type_name, key, navigation):
     return EntityQuery(type_name, entity_properties(type_name), key, navigation.item_types, complex_properties)
 
@@ -99,9 +111,10 @@ class EntityStore:
         self.records = {}
         self._versions = {}
         self._last_id = 0
-        if seeded is None:
-            seeded = [self._new({}) for _ in range(self.generator.rng.randint(*SEEDED_RECORDS))]
-        for fields in seeded:
+        if seeded is None:  # one by one: each new record's keys must differ from those before it
+            for _ in range(self.generator.rng.randint(*SEEDED_RECORDS)):
+                self._insert(self._new({}))
+        for fields in seeded or ():
             self._insert(fields)
 
     def check_fields(self, fields):
@@ -117,15 +130,11 @@ class EntityStore:
         else:
             key = fields[self.key]
         record = {} if self.key is None else {self.key: key}
-        record.update((name, fields[name] if name in fields else self._default(name)) for name in self.properties if name != self.key)
+        defaults = _defaults(self.entity_type)
+        record.update((name, fields[name] if name in fields else _fresh(defaults[name])) for name in self.properties if name != self.key)
         self.records[key] = record
         self._versions[key] = 1
         return record
-
-    def _default(self, name):
-        """A property's value where a record is given none: null where the spec lets it be null, else a generated value."""
-        schema = self._schemas[name]
-        return None if schema.get("nullable") and "type" in schema else self.generator.value(schema, name)
 
     def _new(self, fields):
         """Values for a record added with ``fields`` (which override them): generated from the schema, with unique keys."""
@@ -160,7 +169,8 @@ class EntityStore:
 
         Raises Conflict if a key or alternate key in ``fields`` is taken.
         """
-        self.check_fields({name: value for name, value in fields.items() if self.counts_keys or name != self.key})
+        # A record's own key (unlike a counted one) may be given.
+        self.check_fields({name: value for name, value in fields.items() if name != self.key or self.counts_keys})
         with self.lock:
             # Like the PBX, never hand out an Id again, even after a delete (or a record a test put in).
             if self.counts_keys:
@@ -234,13 +244,9 @@ class Singleton:
             return dict(self.record)
 
     def modify(self, **fields):
-        """Replace the properties ``fields`` names (TypeError for one the type does not have)."""
-        unknown = sorted(set(fields) - set(self.properties))
-        if unknown:
-            raise TypeError(f"not settable on {self.entity_type}: {', '.join(unknown)}")
+        """Replace the properties ``fields`` names (of the singleton's type)."""
         with self.lock:
             self.record.update(fields)
-            return dict(self.record)
 
 
 class UserStore(EntityStore):
