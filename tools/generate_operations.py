@@ -91,7 +91,8 @@ class SchemaCompactor:
     """Turns OpenAPI schemas into the compact descriptors of the table (see ``_xapi_schema``).
 
     A descriptor is a schema name (a string) or an object with some of ``type``, ``format``, ``enum``,
-    ``flags``, ``nullable``, ``maxLength``, ``properties``, ``items``, ``additional`` and ``anyOf``.
+    ``flags``, ``nullable``, ``maxLength``, ``properties``, ``items``, ``additional``, ``anyOf``, ``ref`` (a
+    schema name) and ``navigation``.
     ``allOf`` inheritance is flattened into one ``properties`` map.  Named schemas are collected as they
     are met, so the table holds just those that request bodies reach.
     """
@@ -126,9 +127,17 @@ class SchemaCompactor:
         if kind == "array":
             descriptor["items"] = self.compact(node.get("items", {}))
         if properties is not None:
-            descriptor["properties"] = {name: self.compact(value) for name, value in properties.items()}
+            descriptor["properties"] = {name: self._property(value) for name, value in properties.items()}
             if node.get("additionalProperties"):
                 descriptor["additional"] = True
+        return descriptor
+
+    def _property(self, node):
+        """A property's descriptor; a navigation property (which the service sends only when asked to expand it) is
+        marked ``navigation``."""
+        descriptor = self.compact(node)
+        if node.get("x-ms-navigationProperty"):
+            descriptor = dict({"ref": descriptor} if isinstance(descriptor, str) else descriptor, navigation=True)
         return descriptor
 
     def _properties(self, node):

@@ -241,6 +241,12 @@ def schema_properties(descriptor):
     return _schema(descriptor)[0].get("properties") or {}
 
 
+def navigation_properties(descriptor, names):
+    """Those of ``names`` that are navigation properties of the schema: the PBX sends them only when expanded."""
+    properties = schema_properties(descriptor)
+    return [name for name in names if isinstance(properties.get(name), dict) and properties[name].get("navigation")]
+
+
 def check_value(descriptor, value, where, problems):
     """``value`` checked against a schema descriptor; each problem appended as ``<where>: <what>``.
 

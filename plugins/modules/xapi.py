@@ -265,6 +265,7 @@ from ansible_collections.threecx.pbx.plugins.module_utils._xapi_operations impor
     RequestError,
     get_operation,
     merged,
+    navigation_properties,
     patch_changes,
 )
 
@@ -305,8 +306,9 @@ class Call:
         else:
             self.answered(self.send())
 
-    def read_target(self):
-        """The entity a PATCH or DELETE is about, as read (with its ETag), or None when it does not exist."""
+    def read_target(self, expand=None):
+        """The entity a PATCH or DELETE is about, as read (with its ETag, and ``expand``-ed navigation properties),
+        or None when it does not exist."""
         read = self.operation.read
         if "key" in read:
             lister = get_operation(read["operation"])
@@ -315,7 +317,7 @@ class Call:
             found = (page or {}).get("value") or []
             return found[0] if found else None
         try:
-            response = self.send("GET", operation_id=read["operation"], query={})
+            response = self.send("GET", operation_id=read["operation"], query={"$expand": expand} if expand else {})
         except XapiNotFoundError:
             return None
         record = {name: value for name, value in response.data.items() if name != "@odata.context"}
@@ -326,7 +328,9 @@ class Call:
 
     def update(self):
         """PATCH only what differs from the entity as read; nothing when nothing differs."""
-        current = self.read_target()
+        # A navigation property (a user's ForwardingProfiles) is in the entity as read only when expanded.
+        expand = navigation_properties(self.operation.body_schema, self.body)
+        current = self.read_target(expand)
         if current is None:
             self.module.fail_json(msg="%s: %s does not exist, so it cannot be updated." % (self.operation.operation_id, self.path),
                                   **self.result)

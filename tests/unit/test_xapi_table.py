@@ -125,3 +125,13 @@ def test_the_reference_lists_every_operation():
     reference = (ROOT / "docs" / "xapi_operations.md").read_text(encoding="utf-8")
     assert all("| `%s`" % operation_id in reference for operation_id in SPEC_OPERATIONS)
     assert "## DeviceInfos" in reference and "## Users" in reference
+
+
+def test_updates_can_read_navigation_properties_expanded():
+    """An update whose body may hold navigation properties reads the entity with $expand, which its read must take."""
+    for operation_id, entry in TABLE.items():
+        if entry["kind"] == "update":
+            properties = SCHEMAS[entry["body"]["schema"]].get("properties", {})
+            if any(isinstance(p, dict) and p.get("navigation") for p in properties.values()):
+                assert "$expand" in get_operation(entry["read"]["operation"]).parameters, operation_id
+    assert SCHEMAS["Pbx.User"]["properties"]["ForwardingProfiles"]["navigation"] is True

@@ -132,3 +132,26 @@ def test_bad_requests_fail_before_any_request(sim, run_module, operation, parame
     result = call(run_module, sim, operation, parameters, body, **options)
     assert result["failed"] is True and message in result["msg"], result["msg"]
     assert sim.requests == []
+
+
+# -- PATCH ----------------------------------------------------------------------------------------------------
+
+def test_patch_sends_only_what_differs_and_then_nothing(sim, run_module):
+    body = {"FirstName": "Joan", "Hours": {"Type": "OfficeHours"}, "ForwardingProfiles": [{"Name": "Available"}]}
+    dry = call(run_module, sim, "UpdateUser", {"Id": 1}, body, check_mode=True, diff=True)
+    assert dry["changed"] is True and xapi_calls(sim) == [("GET", "GetUser")]
+    first = call(run_module, sim, "UpdateUser", {"Id": 1}, body, diff=True)
+    assert first["changed"] is True and first["status"] == 204 and set(first["changes"]) <= set(body)
+    assert first["diff"]["after"] == first["changes"] and first["json"]["FirstName"] == "Joan"
+    sim.clear_requests()
+    again = call(run_module, sim, "UpdateUser", {"Id": 1}, body)
+    assert again["changed"] is False and again["changes"] == {} and "status" not in again
+    read, = [e for e in sim.requests if e["operation"] == "GetUser"]
+    assert read["query"] == {"$expand": "ForwardingProfiles"}  # a navigation property is read only when expanded
+    assert xapi_calls(sim) == [("GET", "GetUser")]
+
+
+def test_patch_of_a_missing_entity_fails(sim, run_module):
+    result = call(run_module, sim, "UpdateUser", {"Id": 999999}, {"FirstName": "x"})
+    assert result["failed"] is True and result["msg"] == "UpdateUser: /Users(999999) does not exist, so it cannot be updated."
+    assert xapi_calls(sim) == [("GET", "GetUser")]
