@@ -91,12 +91,15 @@ notes:
     request the description allows (a value out of range for the PBX, a missing licence or role); the task then
     fails with the PBX's message.
   - The 3CX XAPI takes no C(If-Match) on PATCH; an update cannot be made conditional on an ETag.
+  - Answers, bodies and diffs can hold the PBX's own secrets (SIP and provisioning passwords, such as a user's
+    C(AuthPassword) or the answer of C(GetPhoneSecret)). Ansible shows the module's arguments and result; use
+    the task keyword C(no_log) on tasks that read or write such values. The API client's O(client_secret) is never shown.
 seealso:
   - module: threecx.pbx.device_info
   - module: threecx.pbx.device_info_info
-  - name: The XAPI operations
-    description: Every operation with its parameters, body and answer, by tag (docs/xapi_operations.md in the collection).
-    link: https://github.com/threecx-pbx/threecx.pbx/blob/main/docs/xapi_operations.md
+  - name: 3CX XAPI tutorial and specification
+    description: 3CX's own introduction to the XAPI, with the OpenAPI description the operations come from.
+    link: https://github.com/3cx/xapi-tutorial
 """
 
 EXAMPLES = r"""
