@@ -116,8 +116,8 @@ def test_check_mode_sends_only_gets_for_every_kind(simulator, run_playbook):
     assert run.rc == 0, run.output
     assert {e["method"] for e in xapi_requests(sim)} == {"GET"}
     assert (sim.records("BlackListNumbers"), sim.records("Users"), sim.device_infos) == (blacklist, users, devices)
-    changed = {name: run.result(name)["changed"] for name in ("list", "get", "function", "create", "update", "delete",
-                                                               "delete a phone", "action")}
+    names = ("list", "get", "function", "create", "update", "delete", "delete a phone", "action")
+    changed = {name: run.result(name)["changed"] for name in names}
     assert changed == {"list": False, "get": False, "function": False, "create": True, "update": True, "delete": True,
                        "delete a phone": True, "action": True}
 

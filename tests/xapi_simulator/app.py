@@ -207,7 +207,7 @@ class XapiApp:
 
     def _state_route(self, method, path):
         """What ``GET entities/<EntitySet>`` (its records) or ``GET singletons/<Singleton>`` (its object) answers; None for another path."""
-        kind, _, name = path.partition("/")
+        kind, _slash, name = path.partition("/")
         if method == "GET" and kind == "entities" and name in model().entity_sets:
             return self.inventory.entity_set(name).all
         if method == "GET" and kind == "singletons" and name in model().singletons:

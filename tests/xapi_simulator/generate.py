@@ -40,7 +40,7 @@ def _person(rng):
 
 
 def _token(rng, length=16):
-    return "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(length))
+    return "".join(rng.choice(string.ascii_letters + string.digits) for _index in range(length))
 
 
 def _phone_number(rng):
@@ -154,7 +154,7 @@ class Generator:
         kind = target.get("type")
         if kind == "array":
             count = self.rng.randrange(4) if depth < MAX_DEPTH - 1 else 0
-            return [self.value(target["items"], name, depth + 1) for _ in range(count)]
+            return [self.value(target["items"], name, depth + 1) for _index in range(count)]
         if kind == "object" or "properties" in target or "allOf" in target:
             return self.entity(schema, depth)
         if target.get("nullable") and self.rng.random() < NULL_CHANCE:

@@ -56,5 +56,5 @@ def _generate(route, generator):
     """A Result's value; a scalar (or a collection's scalars) is named after the operation, so GetPhoneSecret's string is a secret."""
     schema = route.result.schema
     if route.result.kind == COLLECTION:
-        return [generator.value(schema, route.operation_id) for _ in range(generator.rng.randint(*FUNCTION_ITEMS))]
+        return [generator.value(schema, route.operation_id) for _index in range(generator.rng.randint(*FUNCTION_ITEMS))]
     return generator.value(schema, route.operation_id)

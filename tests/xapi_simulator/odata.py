@@ -468,7 +468,7 @@ class EntityQuery:
                            "optionally with query options in parentheses.")
         options = {}
         for part in _split(rest[1:-1], ";"):
-            option, _, text = part.partition("=")
+            option, _equals, text = part.partition("=")
             option = option.strip()
             if option not in _NESTED_OPTIONS:
                 raise _invalid(f"The query option '{option}' in $expand is not supported by the simulator.")

@@ -67,7 +67,7 @@ class Navigation:
         schema = self.schemas[name]
         if schema.get("type") != "array":
             return generator.value(schema, name)
-        return [generator.value(schema["items"], name) for _ in range(generator.rng.randint(*NAVIGATION_ITEMS))]
+        return [generator.value(schema["items"], name) for _index in range(generator.rng.randint(*NAVIGATION_ITEMS))]
 
 
 @functools.lru_cache(maxsize=None)
@@ -112,7 +112,7 @@ class EntityStore:
         self._versions = {}
         self._last_id = 0
         if seeded is None:  # one by one: each new record's keys must differ from those before it
-            for _ in range(self.generator.rng.randint(*SEEDED_RECORDS)):
+            for _index in range(self.generator.rng.randint(*SEEDED_RECORDS)):
                 self._insert(self._new({}))
         for fields in seeded or ():
             self._insert(fields)
@@ -151,7 +151,7 @@ class EntityStore:
     def _unused(self, name, value):
         """``value``, or another generated value for property ``name`` if a record has it already."""
         taken = {record.get(name) for record in self.records.values()}
-        for _ in range(_UNIQUE_TRIES):
+        for _attempt in range(_UNIQUE_TRIES):
             if value is not None and value not in taken:
                 return value
             value = self.generator.value(self._schemas[name], name)

@@ -46,7 +46,7 @@ def parameters_for(sim, operation):
     for segment in operation.path_template.split("/"):
         match = KEY_SEGMENT.match(segment)
         if match:
-            entity_set, _, name = match.groups()
+            entity_set, name = match.group(1), match.group(3)
             values[name] = sim.records(entity_set)[0][name]
     for name, parameter in operation.parameters.items():
         if parameter.get("required") and name not in values:
