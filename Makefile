@@ -1,7 +1,13 @@
 # Every target installs what it needs into .venv first; a fresh machine needs only Python 3.11+ and make.
 PYTHON ?= python3
+# The newest and the oldest ansible-core that meta/runtime.yml's requires_ansible admits and that install on
+# Python 3.11. Everything runs on the newest (.venv); the integration tests run on the oldest too (.venv-oldest).
+ANSIBLE_CORE_NEWEST := 2.19.14
+ANSIBLE_CORE_OLDEST := 2.16.19
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
+OLDEST_VENV := .venv-oldest
+OLDEST_BIN := $(CURDIR)/$(OLDEST_VENV)/bin
 # The collection as ansible-test needs to see it: a copy of the checkout under ansible_collections/threecx/pbx,
 # outside the checkout (inside it, ansible-test would take git's word that the ignored copy holds no files).
 SANITY_TREE := $(or $(TMPDIR),/tmp)/threecx-pbx-sanity/ansible_collections/threecx/pbx
@@ -9,20 +15,34 @@ SANITY_TREE := $(or $(TMPDIR),/tmp)/threecx-pbx-sanity/ansible_collections/three
 # outside the package index; its cache is seeded with tests/tools/offline_get_pip.py instead.
 ANSIBLE_TEST_GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 
-.PHONY: test unit integration sanity demo simulator clean
+.PHONY: test unit integration integration-newest integration-oldest sanity demo simulator clean
 
 test: unit integration sanity
 
+# A virtual environment with the test requirements and one ansible-core: $(call make_venv,DIR,VERSION).
+define make_venv
+	rm -rf $(1)
+	$(PYTHON) -m venv $(1)
+	$(1)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt ansible-core==$(2)
+	touch $(1)/.installed
+endef
+
 $(VENV)/.installed: tests/requirements.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
-	touch $@
+	$(call make_venv,$(VENV),$(ANSIBLE_CORE_NEWEST))
+
+$(OLDEST_VENV)/.installed: tests/requirements.txt
+	$(call make_venv,$(OLDEST_VENV),$(ANSIBLE_CORE_OLDEST))
 
 unit: $(VENV)/.installed
 	$(BIN)/pytest tests/unit tests/simulator
 
-integration: $(VENV)/.installed
+integration: integration-newest integration-oldest
+
+integration-newest: $(VENV)/.installed
 	PATH="$(BIN):$$PATH" $(BIN)/pytest -n 2 tests/integration
+
+integration-oldest: $(OLDEST_VENV)/.installed
+	PATH="$(OLDEST_BIN):$$PATH" $(OLDEST_BIN)/pytest -n 2 tests/integration
 
 sanity: $(VENV)/.installed
 	rm -rf $(SANITY_TREE)
@@ -38,4 +58,4 @@ simulator: $(VENV)/.installed
 	PYTHONPATH=tests $(BIN)/python -m xapi_simulator --port $(or $(PORT),8090)
 
 clean:
-	rm -rf $(VENV) build collections tests/output .pytest_cache
+	rm -rf $(VENV) $(OLDEST_VENV) build collections tests/output .pytest_cache

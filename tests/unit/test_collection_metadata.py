@@ -17,3 +17,20 @@ def test_every_module_is_in_the_action_group():
     modules = sorted(name[:-3] for name in os.listdir(os.path.join(REPO, "plugins", "modules"))
                      if name.endswith(".py") and not name.startswith("_"))
     assert modules and sorted(group) == modules
+
+
+def _makefile_variable(name):
+    with open(os.path.join(REPO, "Makefile"), encoding="utf-8") as handle:
+        return next(line.split(":=")[1].strip() for line in handle if line.startswith(name + " :="))
+
+
+def test_the_tested_ansible_core_versions_span_requires_ansible():
+    """The integration tests run on the oldest ansible-core that requires_ansible admits and on the newest tested;
+    the README's support matrix names both."""
+    with open(os.path.join(REPO, "meta", "runtime.yml"), encoding="utf-8") as handle:
+        requires = yaml.safe_load(handle)["requires_ansible"]
+    oldest, newest = _makefile_variable("ANSIBLE_CORE_OLDEST"), _makefile_variable("ANSIBLE_CORE_NEWEST")
+    assert requires == ">=%s.0" % ".".join(oldest.split(".")[:2])
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as handle:
+        readme = handle.read()
+    assert "| %s |" % oldest in readme and "| %s |" % newest in readme
