@@ -17,7 +17,7 @@ ANSIBLE_TEST_GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 
 .PHONY: test unit integration integration-newest integration-oldest sanity demo simulator clean
 
-test: unit integration sanity
+test: unit integration sanity lint
 
 # A virtual environment with the test requirements and one ansible-core: $(call make_venv,DIR,VERSION).
 define make_venv
@@ -59,3 +59,22 @@ simulator: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) $(OLDEST_VENV) build collections tests/output .pytest_cache
+
+# ansible-lint (settings in .ansible-lint), antsibull-docs and antsibull-changelog, offline. The first two look for
+# the collection under ansible_collections/threecx/pbx: a symlink to this checkout, one per checkout.
+LINT_TREE := $(or $(TMPDIR),/tmp)/threecx-pbx-lint/$(subst /,_,$(CURDIR))
+LINT_COLLECTION := $(LINT_TREE)/ansible_collections/threecx/pbx
+
+$(VENV)/.lint-installed: $(VENV)/.installed tests/requirements-lint.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt \
+	  -r tests/requirements-lint.txt ansible-core==$(ANSIBLE_CORE_NEWEST)
+	touch $@
+
+.PHONY: lint
+lint: $(VENV)/.lint-installed
+	mkdir -p $(dir $(LINT_COLLECTION))
+	ln -sfn $(CURDIR) $(LINT_COLLECTION)
+	PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH=$(LINT_TREE) $(BIN)/ansible-lint --nocolor
+	PATH="$(BIN):$$PATH" $(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs dependent $(LINT_COLLECTION)
+	$(BIN)/antsibull-changelog lint
+	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml

@@ -14,6 +14,7 @@ import yaml
 from .helpers import CLIENT_ID, SECRET, running_simulator
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.dirname(sys.executable)
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +24,32 @@ def collections_path(tmp_path_factory):
     namespace = root / "ansible_collections" / "threecx"
     namespace.mkdir(parents=True)
     (namespace / "pbx").symlink_to(REPO, target_is_directory=True)
+    return str(root)
+
+
+def env_without_collections(collections):
+    """The environment with ``collections`` as the only collections path: not the checkout the tests use."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("ANSIBLE_COLLECTIONS_PATH")}
+    env["ANSIBLE_COLLECTIONS_PATH"] = str(collections)
+    return env
+
+
+@pytest.fixture(scope="session")
+def collection_tarball(tmp_path_factory):
+    """The collection as Galaxy would ship it: ``ansible-galaxy collection build`` of the checkout."""
+    output = tmp_path_factory.mktemp("tarball")
+    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "build", REPO, "--output-path", str(output)],
+                   check=True, capture_output=True)
+    tarball, = output.glob("threecx-pbx-*.tar.gz")
+    return tarball
+
+
+@pytest.fixture(scope="session")
+def installed_collection(tmp_path_factory, collection_tarball):
+    """A collections path that holds only threecx.pbx, installed from the tarball as a user or an EE build would."""
+    root = tmp_path_factory.mktemp("installed")
+    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", str(collection_tarball), "-p", str(root)],
+                   check=True, capture_output=True, env=env_without_collections(root), cwd=str(root))
     return str(root)
 
 
