@@ -128,3 +128,20 @@ def test_ids_and_connection_from_the_environment(simulator, run_playbook):
     assert not set(ids) & set(simulator.device_infos)
     for secret in [SECRET] + simulator.issued_tokens:
         assert secret not in run.output
+
+
+def test_a_dry_run_chosen_by_variable_as_an_awx_survey_would(run_playbook):
+    with running_simulator(seed=5, records=20) as sim:
+        before = dict(sim.device_infos)
+        hosts = inventory(pbx=pbx_host(sim))
+        run = run_playbook(playbook=PLAYBOOK, inventory=hosts, extra_vars={"device_info_cleanup_dry_run": True})
+        assert run.rc == 0, run.output
+        assert sim.device_infos == before and xapi_requests(sim, "DELETE") == []
+        fact = run.result(FACT_TASK, "pbx")["ansible_facts"]["device_info_cleanup_result"]
+        assert fact["check_mode"] is True and fact["deleted"]
+        assert run.result(SUMMARY_TASK, "pbx")["msg"].startswith("pbx: matched %d, would delete %d" % (
+            len(fact["deleted"]), len(fact["deleted"])))
+        # false does not undo --check
+        checked = run_playbook(playbook=PLAYBOOK, inventory=hosts, check=True, extra_vars={"device_info_cleanup_dry_run": False})
+        assert checked.rc == 0, checked.output
+        assert sim.device_infos == before and xapi_requests(sim, "DELETE") == []
