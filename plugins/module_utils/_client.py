@@ -8,6 +8,7 @@ Plain Python on top of ``requests``: it knows nothing of Ansible, so it can be t
 URL, credentials, TLS settings and a timeout go in; parsed JSON and typed exceptions come out.
 """
 
+import threading
 import time
 import traceback
 from urllib.parse import urljoin, urlsplit
@@ -27,6 +28,8 @@ else:
 API_PATH = "/xapi/v1"
 TOKEN_PATH = "/connect/token"
 DEFAULT_PAGE_SIZE = 100
+# Requests one client may have in flight at once (the most ``parallelism`` a module allows), one connection each.
+MAX_CONNECTIONS = 10
 
 # 3CX sent expires_in in minutes up to 20.0.8 and in seconds since 20.0.9. Reading it as seconds
 # errs on the early side; the token is refreshed this long before it would run out.
@@ -135,6 +138,8 @@ class XapiClient:
 
     ``retries`` and ``retry_max_delay`` set how failed requests are tried again (see ``_retry``);
     ``token_cache``, a ``TokenCache``, shares the token with other processes (see ``_token_cache``).
+    Requests may be sent from several threads at once (up to ``MAX_CONNECTIONS``, each on a kept-alive
+    connection of its own); they share the token, which one of them fetches at a time.
     """
 
     def __init__(self, url, client_id, client_secret, validate_certs=True, ca_path=None, timeout=30,
@@ -150,13 +155,15 @@ class XapiClient:
         self.verify = (ca_path or True) if validate_certs else False
         self.session.headers.update({"Accept": "application/json"})
         self._retry = XapiRetry(retries=retries, max_delay=retry_max_delay)
-        adapter = HTTPAdapter(max_retries=self._retry)
+        adapter = HTTPAdapter(max_retries=self._retry, pool_maxsize=MAX_CONNECTIONS)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         self.token_cache = token_cache
         self._token = None
         self._token_expires_at = 0.0
         self._rejected_token = None
+        # Held while the token is checked, fetched or dropped: threads that meet a 401 together fetch one new token.
+        self._token_lock = threading.Lock()
         self.token_requests = 0
 
     @property
@@ -220,19 +227,26 @@ class XapiClient:
 
     def _bearer(self):
         """The Authorization header; a token from the shared cache when there is a usable one, else a new one."""
-        if self._token is not None and time.time() < self._token_expires_at:
+        with self._token_lock:
+            if self._token is not None and time.time() < self._token_expires_at:
+                return {"Authorization": "Bearer " + self._token}
+            if self.token_cache is None:
+                self._fetch_token()
+            else:
+                with self.token_cache.locked():
+                    cached = self.token_cache.read()
+                    if cached and cached[0] != self._rejected_token and time.time() < cached[1]:
+                        self._token, self._token_expires_at = cached
+                    else:
+                        self._fetch_token()
+                        self.token_cache.write(self._token, self._token_expires_at)
             return {"Authorization": "Bearer " + self._token}
-        if self.token_cache is None:
-            self._fetch_token()
-        else:
-            with self.token_cache.locked():
-                cached = self.token_cache.read()
-                if cached and cached[0] != self._rejected_token and time.time() < cached[1]:
-                    self._token, self._token_expires_at = cached
-                else:
-                    self._fetch_token()
-                    self.token_cache.write(self._token, self._token_expires_at)
-        return {"Authorization": "Bearer " + self._token}
+
+    def _reject(self, authorization):
+        """Drop the token a 401 refused, unless another thread has replaced it already."""
+        with self._token_lock:
+            if authorization == "Bearer %s" % self._token:
+                self._rejected_token, self._token = self._token, None
 
     # -- API calls ---------------------------------------------------------------------------------------
 
@@ -258,7 +272,7 @@ class XapiClient:
             if response.status_code != 401:
                 break
             if attempt == 1:
-                self._rejected_token, self._token = self._token, None
+                self._reject(request_headers["Authorization"])
         else:
             raise XapiAuthError(
                 "%s failed: HTTP 401: the PBX refused a freshly issued access token for client_id '%s'. %s"

@@ -17,6 +17,8 @@ per request and deleted one DELETE each, so a batch costs close to one request p
   that query and each DELETE of its chunk: a change in that window (a few round trips) is not seen.
 """
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from ansible_collections.threecx.pbx.plugins.module_utils._client import (
@@ -128,30 +130,58 @@ def _recheck(client, entity_set, selection, chunk, outcome):
     return [record for record in chunk if record["Id"] in matching]
 
 
-def delete_records(client, entity_set, records, selection=None):
-    """Delete ``records`` (as read) one by one, guarding each against a stale decision; returns a DeleteOutcome.
+def _delete_chunk(client, entity_set, chunk, outcome, parallelism):
+    """DELETE the records of ``chunk``, up to ``parallelism`` at a time, and record each outcome in the chunk's order.
+
+    After an error no further DELETE starts (those in flight finish and count); the first error, in the
+    chunk's order, is returned, else None.
+    """
+    stop = threading.Event()
+
+    def delete(record):
+        if stop.is_set():
+            return None, None
+        try:
+            client.delete(entity_set.key_path(record["Id"]), entity_set.delete_operation, etag=etag_of(record))
+        except XapiNotFoundError as error:
+            # A 404 to a DELETE repeated after a reset or timeout most likely answers our own first attempt.
+            return (outcome.deleted if error.repeated else outcome.missing), None
+        except XapiPreconditionFailedError:
+            return outcome.conflicts, None
+        except XapiError as error:
+            stop.set()
+            return None, error
+        return outcome.deleted, None
+
+    with ThreadPoolExecutor(max_workers=parallelism) as pool:
+        results = list(pool.map(delete, chunk))
+    for record, (settled, _error) in zip(chunk, results):
+        if settled is not None:
+            settled.append(record["Id"])
+    return next((error for settled, error in results if error is not None), None)
+
+
+def delete_records(client, entity_set, records, selection=None, parallelism=1):
+    """Delete ``records`` (as read), guarding each against a stale decision; returns a DeleteOutcome.
 
     ``selection`` is the ``$filter`` the records were chosen by, checked again before each chunk when the PBX
-    sends no ETags. An error other than "gone" or "changed" stops the batch with :class:`BatchInterrupted`.
+    sends no ETags. Up to ``parallelism`` DELETEs are in flight at once; the outcome lists the ids in the order
+    of ``records`` whatever the order the answers came in. An error other than "gone" or "changed" stops the
+    batch with :class:`BatchInterrupted`.
     """
     outcome = DeleteOutcome()
     for chunk in chunks(records, CHUNK_SIZE):
         try:
             if selection and not any(etag_of(record) for record in chunk):
                 chunk = _recheck(client, entity_set, selection, chunk, outcome)
-            for record in chunk:
-                record_id = record["Id"]
-                try:
-                    client.delete(entity_set.key_path(record_id), entity_set.delete_operation, etag=etag_of(record))
-                except XapiNotFoundError as error:
-                    # A 404 to a DELETE repeated after a reset or timeout most likely answers our own first attempt.
-                    (outcome.deleted if error.repeated else outcome.missing).append(record_id)
-                except XapiPreconditionFailedError:
-                    outcome.conflicts.append(record_id)
-                else:
-                    outcome.deleted.append(record_id)
         except XapiError as error:
-            settled = set(outcome.deleted + outcome.missing + outcome.conflicts)
-            not_deleted = [record["Id"] for record in records if record["Id"] not in settled]
-            raise BatchInterrupted(error, outcome, not_deleted)
+            raise _interrupted(error, records, outcome)
+        error = _delete_chunk(client, entity_set, chunk, outcome, parallelism)
+        if error is not None:
+            raise _interrupted(error, records, outcome)
     return outcome
+
+
+def _interrupted(error, records, outcome):
+    settled = set(outcome.deleted + outcome.missing + outcome.conflicts)
+    return BatchInterrupted(error, outcome, [record["Id"] for record in records if record["Id"] not in settled])

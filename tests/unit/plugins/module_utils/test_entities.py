@@ -3,11 +3,14 @@
 
 """Reading selections and deleting them safely, against the XAPI simulator in-process."""
 
+import threading
+import time
+
 import pytest
 import responses
 from xapi_simulator import Simulator
 
-from ansible_collections.threecx.pbx.plugins.module_utils._client import XapiClient
+from ansible_collections.threecx.pbx.plugins.module_utils._client import XapiClient, XapiError, XapiNotFoundError
 from ansible_collections.threecx.pbx.plugins.module_utils._entities import (
     CHUNK_SIZE,
     DEVICE_INFOS,
@@ -100,3 +103,59 @@ def test_an_error_stops_the_batch_and_says_what_was_and_was_not_deleted():
     assert info.value.outcome.deleted == [1, 2]
     assert info.value.not_deleted == [3, 4]
     assert "HTTP 503" in info.value.message
+
+
+class SlowClient:
+    """A stand-in client whose DELETEs take longer the lower the Id, so that with several in flight the answers
+    come back in the reverse order; it counts the DELETEs in flight and fails the ids it is told to."""
+
+    def __init__(self, failing=(), missing=()):
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.started = []
+        self.failed = False
+        self.started_after_failure = 0
+        self.failing = set(failing)
+        self.missing = set(missing)
+
+    def delete(self, path, operation, etag=None):
+        record_id = int(path.split("(")[1].rstrip(")"))
+        with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            self.started.append(record_id)
+            self.started_after_failure += self.failed
+        try:
+            time.sleep(0.002 * (10 - record_id % 10))
+            if record_id in self.failing:
+                self.failed = True
+                raise XapiError("DeleteDeviceInfo failed: HTTP 500", status=500, operation=operation)
+            if record_id in self.missing:
+                raise XapiNotFoundError("DeleteDeviceInfo failed: HTTP 404", status=404, operation=operation)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+
+@pytest.mark.parametrize("parallelism", [1, 4])
+def test_parallel_deletes_are_bounded_and_reported_in_the_order_read(parallelism):
+    fake = SlowClient(missing={7})
+    records = [{"Id": i} for i in range(1, 121)]
+    outcome = delete_records(fake, DEVICE_INFOS, records, parallelism=parallelism)
+    assert outcome.deleted == [i for i in range(1, 121) if i != 7] and outcome.missing == [7]
+    assert fake.most_in_flight == parallelism
+
+
+def test_after_a_failure_no_new_delete_starts_and_those_in_flight_count():
+    fake = SlowClient(failing={5})
+    records = [{"Id": i} for i in range(1, 41)]
+    with pytest.raises(BatchInterrupted) as info:
+        delete_records(fake, DEVICE_INFOS, records, parallelism=4)
+    deleted = info.value.outcome.deleted
+    assert deleted[:4] == [1, 2, 3, 4] and 5 not in deleted and "HTTP 500" in info.value.message
+    # Every DELETE that started was deleted but 5; none started once the failure was seen (the other three workers
+    # may each have been starting one at that very moment).
+    assert sorted(deleted + [5]) == sorted(fake.started) and len(fake.started) < 40
+    assert fake.started_after_failure <= 3
+    assert info.value.not_deleted == [i for i in range(1, 41) if i not in deleted]
