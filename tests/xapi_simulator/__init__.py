@@ -28,6 +28,9 @@ Settings of ``Simulator``, for behaviour the spec leaves open:
   reply's ``expires_in``; ``token_lifetime`` is how many seconds a token really lives.
 - ``one_token_per_client``: a new token makes the client's previous one answer 401.
 - ``max_page_size``: silently cap every page, with or without ``$top`` (no ``@odata.nextLink``).
+- ``latency``: answer every XAPI call and token request this many seconds late, like a PBX behind a WAN link
+  with that round trip (``0.02``: 20 ms); the request is processed at once, and while its answer waits the
+  server goes on serving other connections (it has 16 threads).  ``python -m xapi_simulator --latency 0.02``.
 - ``tls``: serve HTTPS with a certificate for 127.0.0.1, localhost and ::1 from a throw-away CA, whose
   certificate is at ``Simulator.ca_path`` while the simulator runs.  ``python -m xapi_simulator --tls``
   prints that path on the line after the URL; with ``--ca-out PATH`` it copies the file there and prints PATH.

@@ -5,6 +5,7 @@
 """``python -m xapi_simulator``: serve a simulated PBX until SIGTERM or SIGINT."""
 
 import argparse
+import math
 import os
 import shutil
 import signal
@@ -31,12 +32,16 @@ def parse_args(argv=None):
                         help="unit of expires_in in token replies (3CX <= 20.0.8 sent minutes)")
     parser.add_argument("--token-lifetime", type=int, default=3600, help="seconds a token lives (default %(default)s)")
     parser.add_argument("--max-page-size", type=int, help="silently cap every page at this many items")
+    parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",
+                        help="answer every XAPI call and token request this much later, like a WAN link (default %(default)s)")
     parser.add_argument("--tls", action="store_true", help="serve HTTPS with a certificate from a throw-away CA; "
                         "prints the path of the CA's certificate on a second line")
     parser.add_argument("--ca-out", metavar="PATH", help="with --tls, also write the CA's certificate (PEM) to PATH")
     args = parser.parse_args(argv)
     if args.ca_out and not args.tls:
         parser.error("--ca-out needs --tls")
+    if not 0 <= args.latency < math.inf:
+        parser.error("--latency must be a non-negative number of seconds")
     return args
 
 
@@ -44,7 +49,8 @@ def main(argv=None):
     args = parse_args(argv)
     simulator = Simulator(clients={args.client_id: args.client_secret}, seed=args.seed, records=args.records,
                           etag_mode=args.etag, expires_in_unit=args.expires_in_unit,
-                          token_lifetime=args.token_lifetime, max_page_size=args.max_page_size, tls=args.tls)
+                          token_lifetime=args.token_lifetime, max_page_size=args.max_page_size, tls=args.tls,
+                          latency=args.latency)
     # Block the stop signals before the server threads start (they inherit the mask), then wait for one.
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:

@@ -54,7 +54,7 @@ class XapiApp:
     """WSGI callable serving one simulated PBX (``inventory``); ``faults`` may spoil an answer, ``schedule`` is
     told of every one.  Operations are answered by their kind (``generic.Answers``), except those in ``handlers``."""
 
-    def __init__(self, inventory, tokens, journal, schedule, faults, etag_mode=False, max_page_size=None):
+    def __init__(self, inventory, tokens, journal, schedule, faults, etag_mode=False, max_page_size=None, latency=0.0):
         self.inventory = inventory
         self.tokens = tokens
         self.journal = journal
@@ -62,6 +62,7 @@ class XapiApp:
         self.faults = faults
         self.answers = Answers(inventory, etag_mode, max_page_size)
         self.handlers = {"Provision": self._provision}
+        self.latency = latency
 
     def __call__(self, environ, start_response):
         """Log the request on arrival (its ``status`` comes with the answer), then answer it or let a fault have it."""
@@ -91,6 +92,9 @@ class XapiApp:
         xapi_or_token = is_token or request.path.startswith(spec.API_ROOT + "/")
         fault = self.faults.admit(entry, xapi_or_token)
         response = process() if fault is None else fault.answer(process, self.faults.stopping.wait)
+        if xapi_or_token and self.latency:
+            # A WAN link's round trip: this worker thread waits (no lock held), the others go on serving.
+            self.faults.stopping.wait(self.latency)
         if response is not None:
             entry["status"] = response.status_code  # a status fault's
         if xapi_or_token:

@@ -5,6 +5,7 @@
 """``Simulator``: a simulated 3CX V20 PBX serving the XAPI from a background thread."""
 
 import logging
+import math
 import ssl
 import threading
 
@@ -74,9 +75,11 @@ class Simulator:
     """A simulated PBX; see the package docstring for the settings."""
 
     def __init__(self, clients=None, seed=1, records=50, etag_mode=False, expires_in_unit="seconds",
-                 token_lifetime=3600, one_token_per_client=True, max_page_size=None, tls=False):
+                 token_lifetime=3600, one_token_per_client=True, max_page_size=None, tls=False, latency=0.0):
         if max_page_size is not None and max_page_size < 1:
             raise ValueError("max_page_size must be a positive number or None")
+        if isinstance(latency, bool) or not isinstance(latency, (int, float)) or not 0 <= latency < math.inf:
+            raise ValueError(f"latency must be a non-negative number of seconds, not {latency!r}")
         entity_sets = model().entity_sets
         self._users = UserStore(entity_sets["Users"], seed)
         self._store = DeviceInfoStore(entity_sets["DeviceInfos"], self._users, seed, records)
@@ -85,7 +88,7 @@ class Simulator:
         self._tokens = TokenIssuer(DEFAULT_CLIENTS if clients is None else clients, token_lifetime, expires_in_unit, one_token_per_client)
         self._journal = Journal()
         self._faults = FaultPlan(self._journal)
-        self.app = XapiApp(self._inventory, self._tokens, self._journal, self._schedule, self._faults, etag_mode, max_page_size)
+        self.app = XapiApp(self._inventory, self._tokens, self._journal, self._schedule, self._faults, etag_mode, max_page_size, latency)
         self._tls = ThrowAwayCA() if tls else None
         self._server = None
         self._thread = None
@@ -152,6 +155,11 @@ class Simulator:
     def etag_mode(self):
         """Whether ETags are sent and If-Match is honoured (the ``etag_mode`` setting)."""
         return self.app.answers.etag_mode
+
+    @property
+    def latency(self):
+        """How many seconds late every XAPI answer and token reply goes out (the ``latency`` setting)."""
+        return self.app.latency
 
     @property
     def max_page_size(self):
