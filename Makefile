@@ -78,3 +78,13 @@ lint: $(VENV)/.lint-installed
 	PATH="$(BIN):$$PATH" $(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs dependent $(LINT_COLLECTION)
 	$(BIN)/antsibull-changelog lint
 	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+
+# The delete benchmark (benchmarks/, not part of `make test`): about ten minutes; results in benchmarks/results/.
+# Options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--quick" (`python -m benchmarks --help` lists them).
+$(VENV)/.bench-installed: $(VENV)/.installed benchmarks/requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
+	touch $@
+
+.PHONY: bench
+bench: $(VENV)/.bench-installed
+	PATH="$(BIN):$$PATH" $(BIN)/python -m benchmarks $(BENCH_ARGS)

@@ -1,0 +1,204 @@
+# -*- coding: utf-8 -*-
+# Copyright: threecx.pbx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""``python -m benchmarks``: run the delete benchmark (see the package docstring) and report."""
+
+import argparse
+import collections
+import contextlib
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+
+from . import report
+from .methods import (DELETE_METHODS, PLAYBOOK_START, Context, MethodFailed, bypass_proxies, children_cpu_seconds, detect_parallelism,
+                      listed_peak_rss)
+from .simulator import REPO, SimulatorFactory
+
+DEFAULT_OUTPUT = os.path.join(REPO, "benchmarks", "results")
+# The memory runs: device_info_info with each of these option sets (besides its filter) over each number of records;
+# the second, to tell the records returned from what the module holds meanwhile, only in a --full run.
+MEMORY_OPTIONS = ({}, {"select": ["Id"]})
+
+
+def sizes(text):
+    return [int(value) for value in text.split(",") if value]
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Measure deleting N DeviceInfos from the XAPI simulator.")
+    parser.add_argument("--repeats", type=int, default=3, help="measurements of each method, latency and N (default %(default)s)")
+    parser.add_argument("--sizes", type=sizes, default=[100, 1000, 5000], help="N without latency (default 100,1000,5000)")
+    parser.add_argument("--latency-ms", type=int, default=report.WAN_LATENCY_MS,
+                        help="the WAN latency per request in ms; 0 for none (default %(default)s)")
+    parser.add_argument("--wan-sizes", type=sizes, default=[100, 1000], help="N with latency (default 100,1000)")
+    parser.add_argument("--methods", type=lambda text: text.split(","), default=[method.key for method in DELETE_METHODS],
+                        help="which methods, comma-separated (default all: %(default)s)")
+    parser.add_argument("--parallelism", type=int, help="c (default: the module's default parallelism, 1 if it has none)")
+    parser.add_argument("--memory-sizes", type=sizes, default=list(report.MEMORY_SIZES),
+                        help="records to list for the peak memory of the module, '' for none (default 5000,50000)")
+    parser.add_argument("--quick", action="store_true", help="one repeat at N = 100 and 1,000, no memory runs: a smoke test")
+    parser.add_argument("--full", action="store_true", help="also N = 5,000 with latency, the uri loop with latency, the "
+                        "concurrent floors without, and the memory of listing only Ids")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the order of the measurements (default %(default)s)")
+    parser.add_argument("--output", default=DEFAULT_OUTPUT, help="where the results go (default benchmarks/results)")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.methods) - {method.key for method in DELETE_METHODS})
+    if unknown:
+        parser.error(f"unknown methods {', '.join(unknown)}")
+    if args.quick:
+        args.repeats, args.sizes, args.wan_sizes, args.memory_sizes = 1, [100, 1000], [100, 1000], []
+    if args.full:
+        args.wan_sizes = sorted(set(args.wan_sizes) | set(args.sizes))
+    return args
+
+
+class Bench:
+    """The measurements of one run: ``cells`` are the (latency in ms, N) pairs, each measured once per repeat."""
+
+    def __init__(self, args, ctx, factory):
+        self.ctx = ctx
+        self.factory = factory
+        self.methods = [method for method in DELETE_METHODS if method.key in args.methods]
+        self.cells = [(0, n) for n in args.sizes] + [(args.latency_ms, n) for n in args.wan_sizes if args.latency_ms]
+        self.repeats = args.repeats
+        self.full = args.full
+        self.seed = args.seed
+        self.measurements = []
+        self._planned = None
+
+    def slow_n(self, latency_ms):
+        """The N at which slow methods run: the smallest with this latency."""
+        return min(n for latency, n in self.cells if latency == latency_ms)
+
+    def run(self):
+        plans = [self._plan(cell) for cell in self.cells]
+        self._planned = self.repeats * sum(len(plan) for plan in plans)
+        for repeat in range(self.repeats):
+            order = random.Random(f"{self.seed}:{repeat}")
+            for (latency_ms, n), plan in order.sample(list(zip(self.cells, plans)), len(plans)):
+                self._run_cell(repeat, latency_ms, n, order.sample(plan, len(plan)))
+        return self.measurements
+
+    def _plan(self, cell):
+        latency_ms, n = cell
+        runs = [method for method in self.methods if (n == self.slow_n(latency_ms) or not method.slow_at(latency_ms))
+                and (self.full or not method.full_only(latency_ms))]
+        return runs + [PLAYBOOK_START]
+
+    def _run_cell(self, repeat, latency_ms, n, runs):
+        """Measure ``runs`` in this order: methods that list on a simulator of their own, the others on one they share."""
+        shared = [method for method in runs if not method.lists and method is not PLAYBOOK_START]
+        with contextlib.ExitStack() as stack:
+            shared_sim = stack.enter_context(self.factory.simulator(n * len(shared), latency_ms / 1000)) if shared else None
+            for method in runs:
+                if method is PLAYBOOK_START:
+                    self._measure(repeat, method, latency_ms, None, 1, 0)
+                elif method.lists:
+                    with self.factory.simulator(n, latency_ms / 1000) as sim:
+                        self._measure(repeat, method, latency_ms, sim, 1, n)
+                else:
+                    first = 1 + n * shared.index(method)
+                    self._measure(repeat, method, latency_ms, shared_sim, first, first + n - 1)
+
+    def _measure(self, repeat, method, latency_ms, sim, first, last):
+        n = last - first + 1
+        record = {"method": method.key, "latency_ms": latency_ms, "n": n or None, "repeat": repeat, "error": None}
+        sim_cpu = sim.cpu_seconds() if sim else 0.0
+        client_cpu = children_cpu_seconds() + time.process_time()
+        started = time.perf_counter()
+        try:
+            method.run(self.ctx, sim, first, last)
+        except MethodFailed as exc:
+            record["error"] = str(exc)
+        record["seconds"] = time.perf_counter() - started
+        record["client_cpu_seconds"] = children_cpu_seconds() + time.process_time() - client_cpu
+        if sim:
+            record["simulator_cpu_seconds"] = sim.cpu_seconds() - sim_cpu
+            record.update(self._check(sim, first, last, record["error"]))
+        self.measurements.append(record)
+        self._progress(record)
+
+    @staticmethod
+    def _check(sim, first, last, error):
+        """What the simulator saw: requests by operation, failed answers, and an error if records are left or requests were bad."""
+        log, violations = sim.request_log(), sim.violations()
+        sim.reset_log()
+        left = [record_id for record_id in sim.remaining_ids() if first <= record_id <= last]
+        if error is None and left:
+            error = f"{len(left)} of the records are still there"
+        if error is None and violations:
+            error = f"requests a real 3CX would not understand: {violations[:3]}"
+        return {"requests": dict(collections.Counter(entry["operation"] for entry in log)),
+                "failed_requests": sum(1 for entry in log if entry["status"] is None or entry["status"] >= 400), "error": error}
+
+    def _progress(self, record):
+        cost = f"{record['seconds']:.2f} s"
+        if record["n"]:
+            cost += (f", {record['seconds'] * 1000 / record['n']:.2f} ms/record, {sum(record['requests'].values()) / record['n']:.3f} "
+                     f"requests/record, simulator CPU {record['simulator_cpu_seconds'] / record['seconds']:.0%}")
+        print(f"[{len(self.measurements)}/{self._planned}] repeat {record['repeat'] + 1}, {record['latency_ms']} ms, "
+              f"N={record['n'] or '-'}, {record['method']}: {cost}{'  FAILED: ' + record['error'] if record['error'] else ''}", flush=True)
+
+
+def measure_memory(ctx, factory, records, full):
+    """Peak memory of the module process listing ``records`` records, once per option set of MEMORY_OPTIONS."""
+    results = []
+    for options in MEMORY_OPTIONS if full else MEMORY_OPTIONS[:1]:
+        with factory.simulator(records) as sim:
+            started = time.perf_counter()
+            peak, listed = listed_peak_rss(ctx, sim, options)
+            results.append({"records": records, "options": options, "listed": listed, "peak_rss_bytes": peak,
+                            "seconds": time.perf_counter() - started, "requests": len(sim.request_log())})
+        print(f"memory: {listed:,} records listed ({options or 'filter only'}): peak {peak / 2**20:.1f} MiB", flush=True)
+    return results
+
+
+def machine():
+    """What the numbers were measured on."""
+    from ansible.release import __version__ as ansible_core
+    curl = subprocess.run(["curl", "--version"], capture_output=True, text=True, check=False).stdout.split("\n", 1)[0]
+    return {"cpus": os.cpu_count(), "load_average": os.getloadavg(), "python": platform.python_version(),
+            "platform": platform.platform(), "ansible_core": ansible_core, "curl": curl}
+
+
+def configure_parallelism(ctx, parallelism=None):
+    """Set c: ``parallelism``, else the module's default; the collection gets it only if the module has the option."""
+    default = detect_parallelism(ctx)
+    ctx.collection_has_parallelism = default is not None
+    ctx.parallelism = parallelism or default or 1
+    note = "" if ctx.collection_has_parallelism else " for the floors; the collection has no parallelism option (c = 1)"
+    print(f"parallelism: c = {ctx.parallelism}{note}", flush=True)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    bypass_proxies()
+    started = time.monotonic()
+    before = machine()
+    with tempfile.TemporaryDirectory(prefix="threecx-bench-") as workdir, SimulatorFactory() as factory:
+        ctx = Context(workdir)
+        configure_parallelism(ctx, args.parallelism)
+        bench = Bench(args, ctx, factory)
+        measurements = bench.run()
+        memory = [entry for records in args.memory_sizes for entry in measure_memory(ctx, factory, records, args.full)]
+    settings = {"repeats": args.repeats, "cells": bench.cells, "parallelism": ctx.parallelism, "full": args.full, "seed": args.seed,
+                "collection_has_parallelism": ctx.collection_has_parallelism, "collection_parallelism": ctx.collection_parallelism}
+    results = report.analyse(measurements, memory, bench.methods, bench.cells, bench.slow_n, settings)
+    results.update(machine=dict(before, load_average_after=os.getloadavg()), minutes=(time.monotonic() - started) / 60)
+    paths = report.write(args.output, results)
+    print(f"\n{results['text']}\n\n{len(measurements)} measurements in {results['minutes']:.1f} min on {before['cpus']} CPUs; "
+          f"written: {', '.join(os.path.relpath(path) for path in paths)}")
+    failures = [record for record in measurements if record["error"]]
+    if failures:
+        print(f"{len(failures)} measurements failed; the first: {failures[0]['error']}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,356 @@
+# -*- coding: utf-8 -*-
+# Copyright: threecx.pbx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The ways of deleting DeviceInfos that the benchmark compares, each deleting the Ids ``first`` to ``last``.
+
+The collection's (the cleanup role, ``device_info`` with ``ids`` or a ``filter``) and ``ansible.builtin.uri`` in a
+loop run through a real ``ansible-playbook``; the floors (a ``requests.Session`` loop, curl with keep-alive, and
+both with c requests in flight) run here or in one curl process.  Each fetches its own token.  A label names c as ``{c}``.
+"""
+
+import concurrent.futures
+import json
+import os
+import resource
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+
+import requests
+import yaml
+
+from .simulator import CLIENT_ID, CLIENT_SECRET, REPO
+
+BIN = os.path.dirname(sys.executable)
+TIMEOUT = 3600
+TOKEN_FORM = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "grant_type": "client_credentials"}
+# A Python that runs the module and then notes its peak resident set size (KiB) in $BENCH_PEAK_RSS_FILE.
+PEAK_RSS_WRAPPER = f"""#!{sys.executable}
+import os, resource, subprocess, sys
+status = subprocess.call([{sys.executable!r}] + sys.argv[1:])
+with open(os.environ["BENCH_PEAK_RSS_FILE"], "a", encoding="ascii") as out:
+    out.write("%d\\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(status)
+"""
+
+
+def bypass_proxies():
+    """Have every client of this process and its children (requests, uri, curl) reach the simulator directly."""
+    os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
+
+
+class MethodFailed(Exception):
+    """A method did not do what it should have; the message says what it printed."""
+
+
+class Context:
+    """What the methods share: a scratch directory, the collection on a collections path, the module's parallelism.
+
+    ``parallelism`` (c) is what the concurrent floors use and, when ``collection_has_parallelism`` (the module
+    knows the option; see ``detect_parallelism``), what the collection is given; ``collection_parallelism`` is
+    what the collection really uses: c, or 1 without the option.
+    """
+
+    def __init__(self, workdir, parallelism=1, collection_has_parallelism=False):
+        self.workdir = workdir
+        self.parallelism = parallelism
+        self.collection_has_parallelism = collection_has_parallelism
+        self.collections_path = os.path.join(workdir, "collections")
+        namespace = os.path.join(self.collections_path, "ansible_collections", "threecx")
+        os.makedirs(namespace, exist_ok=True)
+        link = os.path.join(namespace, "pbx")
+        if not os.path.islink(link):
+            os.symlink(REPO, link, target_is_directory=True)
+        self._files = 0
+
+    @property
+    def collection_parallelism(self):
+        return self.parallelism if self.collection_has_parallelism else 1
+
+    def write(self, name, data):
+        """Write ``data`` as YAML to a new file in the scratch directory; returns its path."""
+        self._files += 1
+        path = os.path.join(self.workdir, f"{self._files}-{name}")
+        with open(path, "w", encoding="utf-8") as stream:
+            yaml.safe_dump(data, stream, sort_keys=False)
+        return path
+
+    def environment(self, sim=None):
+        """The environment of ``ansible-playbook``: this checkout's collection, this Python, ``sim``'s connection, a fresh token cache."""
+        env = {name: value for name, value in os.environ.items() if not name.startswith(("ANSIBLE_", "THREECX_"))}
+        env.update({
+            "ANSIBLE_COLLECTIONS_PATH": self.collections_path,
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_RETRY_FILES_ENABLED": "0",
+            "ANSIBLE_LOCALHOST_WARNING": "0",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+        })
+        if sim is not None:
+            env.update({"THREECX_URL": sim.url, "THREECX_CLIENT_ID": CLIENT_ID, "THREECX_CLIENT_SECRET": CLIENT_SECRET,
+                        "THREECX_TOKEN_CACHE_DIR": tempfile.mkdtemp(prefix="tokens-", dir=self.workdir)})
+        return env
+
+    def module_parallelism(self):
+        """The ``parallelism`` option to give ``device_info``, if the collection has it."""
+        return {"parallelism": self.parallelism} if self.collection_has_parallelism else {}
+
+
+def detect_parallelism(ctx):
+    """The default of ``device_info``'s ``parallelism`` option as ``ansible-doc`` tells it; None if there is no such option."""
+    doc = json.loads(run_command([os.path.join(BIN, "ansible-doc"), "-j", "threecx.pbx.device_info"], env=ctx.environment()))
+    option = doc["threecx.pbx.device_info"]["doc"]["options"].get("parallelism")
+    return None if option is None else option.get("default", 1)
+
+
+def run_command(command, env=None, cwd=None):
+    """Run ``command``; its stdout, or MethodFailed with what it printed."""
+    result = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    if result.returncode != 0:
+        raise MethodFailed(f"{' '.join(command[:3])}... exited {result.returncode}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def ansible_playbook(ctx, playbook, sim=None, env=None, inventory=None, extra_vars=None):
+    """Run ``ansible-playbook`` on ``playbook`` (a path, or a playbook of the collection such as ``threecx.pbx.x``)."""
+    command = [os.path.join(BIN, "ansible-playbook"), playbook]
+    if inventory is None:
+        command += ["-i", "localhost,", "-c", "local"]
+    else:
+        command += ["-i", ctx.write("inventory.yml", inventory)]
+    if extra_vars:
+        command += ["-e", json.dumps(extra_vars)]
+    return run_command(command, env=dict(ctx.environment(sim), **(env or {})), cwd=ctx.workdir)
+
+
+def local_play(name, *tasks):
+    """A playbook of one play on localhost without facts."""
+    return [{"name": name, "hosts": "localhost", "gather_facts": False, "tasks": list(tasks)}]
+
+
+def id_filter(first, last):
+    """The OData filter that selects Ids ``first`` to ``last``."""
+    return f"Id ge {first} and Id le {last}"
+
+
+def xapi_url(sim, record_id):
+    return f"{sim.url}/xapi/v1/DeviceInfos({record_id})"
+
+
+class Method:
+    """One way of deleting DeviceInfos.
+
+    ``lists``: it reads lists, whose cost in the simulator grows with the records it holds, so it gets a simulator
+    holding just its own records; the others share one.  ``slow``: measured at the smallest N only and
+    extrapolated per record beyond; ``sequential`` methods count as slow when there is latency.  ``full_only``
+    (a latency in ms -> bool): where the method runs only in a ``--full`` run.
+    """
+
+    key = ""
+    label = ""
+    lists = False
+    slow = False
+    sequential = False
+    collection = False
+
+    def slow_at(self, latency_ms):
+        return self.slow or (self.sequential and latency_ms > 0)
+
+    def full_only(self, latency_ms):
+        return False
+
+    def run(self, ctx, sim, first, last):
+        raise NotImplementedError
+
+
+class PlaybookStart(Method):
+    """The fixed cost of any playbook: ``ansible-playbook`` with one ``ansible.builtin.debug`` task, no PBX."""
+
+    key = "playbook-start"
+    label = "ansible-playbook start (one debug task)"
+
+    def run(self, ctx, sim, first, last):
+        ansible_playbook(ctx, ctx.write("start.yml", local_play("Start", {"ansible.builtin.debug": {"msg": "started"}})))
+
+
+class CleanupRole(Method):
+    key = "role"
+    label = "collection: cleanup role (filter)"
+    lists = True
+    collection = True
+
+    def run(self, ctx, sim, first, last):
+        extra_vars = {"device_info_cleanup_filter": id_filter(first, last), "device_info_cleanup_max_deletes": last - first + 1}
+        if ctx.collection_has_parallelism:
+            extra_vars["device_info_cleanup_parallelism"] = ctx.parallelism
+        inventory = {"threecx_pbxs": {"hosts": {"pbx": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}}
+        ansible_playbook(ctx, "threecx.pbx.device_info_cleanup", sim, inventory=inventory, extra_vars=extra_vars)
+
+
+class ModuleIds(Method):
+    key = "module-ids"
+    label = "collection: device_info ids"
+    lists = True
+    collection = True
+
+    def run(self, ctx, sim, first, last):
+        task = {"name": "Delete", "threecx.pbx.device_info": dict({"ids": "{{ range(first, last + 1) | list }}"}, **ctx.module_parallelism())}
+        ansible_playbook(ctx, ctx.write("ids.yml", local_play("Delete by ids", task)), sim, extra_vars={"first": first, "last": last})
+
+
+class ModuleFilter(Method):
+    key = "module-filter"
+    label = "collection: device_info filter"
+    lists = True
+    collection = True
+
+    def run(self, ctx, sim, first, last):
+        task = {"name": "Delete", "threecx.pbx.device_info": dict({"filter": id_filter(first, last)}, **ctx.module_parallelism())}
+        ansible_playbook(ctx, ctx.write("filter.yml", local_play("Delete by filter", task)), sim)
+
+
+class UriLoop(Method):
+    """What users write today: a token from ``ansible.builtin.uri``, then one uri task per Id (no keep-alive)."""
+
+    key = "uri"
+    label = "ansible.builtin.uri loop"
+    slow = True
+
+    def full_only(self, latency_ms):
+        # About 0.6 s of CPU per item on the controller: a WAN round trip adds little but a minute per run.
+        return latency_ms > 0
+
+    def run(self, ctx, sim, first, last):
+        token = {"name": "Token", "register": "token", "no_log": True, "ansible.builtin.uri": {
+            "url": "{{ lookup('ansible.builtin.env', 'THREECX_URL') }}/connect/token", "method": "POST",
+            "body_format": "form-urlencoded", "body": {
+                "client_id": "{{ lookup('ansible.builtin.env', 'THREECX_CLIENT_ID') }}",
+                "client_secret": "{{ lookup('ansible.builtin.env', 'THREECX_CLIENT_SECRET') }}",
+                "grant_type": "client_credentials"}}}
+        delete = {"name": "Delete", "loop": "{{ range(first, last + 1) | list }}", "ansible.builtin.uri": {
+            "url": "{{ lookup('ansible.builtin.env', 'THREECX_URL') }}/xapi/v1/DeviceInfos({{ item }})", "method": "DELETE",
+            "headers": {"Authorization": "Bearer {{ token.json.access_token }}"}, "status_code": [204, 404]}}
+        ansible_playbook(ctx, ctx.write("uri.yml", local_play("Delete with uri", token, delete)), sim,
+                         extra_vars={"first": first, "last": last})
+
+
+def new_session(token=None):
+    session = requests.Session()
+    if token:
+        session.headers["Authorization"] = "Bearer " + token
+    return session
+
+
+def requests_token(sim):
+    with new_session() as session:
+        reply = session.post(sim.url + "/connect/token", data=TOKEN_FORM, timeout=30)
+        reply.raise_for_status()
+        return reply.json()["access_token"]
+
+
+def expect_deleted(statuses):
+    wrong = [status for status in statuses if status != 204]
+    if wrong:
+        raise MethodFailed(f"{len(wrong)} DELETEs answered otherwise than 204, e.g. {wrong[:5]}")
+
+
+class RequestsLoop(Method):
+    """The practical floor of a Python client: one ``requests.Session``, one DELETE after the other."""
+
+    key = "requests"
+    label = "requests.Session loop"
+    sequential = True
+
+    def run(self, ctx, sim, first, last):
+        with new_session(requests_token(sim)) as session:
+            expect_deleted([session.delete(xapi_url(sim, record_id), timeout=30).status_code for record_id in range(first, last + 1)])
+
+
+class RequestsThreads(Method):
+    """``parallelism`` threads with a ``requests.Session`` each, sharing one token."""
+
+    key = "requests-c"
+    label = "requests.Session, {c} threads"
+
+    def full_only(self, latency_ms):
+        return latency_ms == 0
+
+    def run(self, ctx, sim, first, last):
+        token = requests_token(sim)
+        local = threading.local()
+        sessions = []
+
+        def delete(record_id):
+            if not hasattr(local, "session"):
+                local.session = new_session(token)
+                sessions.append(local.session)
+            return local.session.delete(xapi_url(sim, record_id), timeout=30).status_code
+        with concurrent.futures.ThreadPoolExecutor(ctx.parallelism) as pool:
+            statuses = list(pool.map(delete, range(first, last + 1)))
+        for session in sessions:
+            session.close()
+        expect_deleted(statuses)
+
+
+class Curl(Method):
+    """One curl process for all DELETEs, keeping its connection alive; the token from another curl."""
+
+    key = "curl"
+    label = "curl, keep-alive"
+    sequential = True
+    options = ()
+
+    def run(self, ctx, sim, first, last):
+        token_reply = run_command(["curl", "--silent", "--show-error", "--fail", "--noproxy", "*", "--data-urlencode",
+                                   f"client_id={CLIENT_ID}", "--data-urlencode", f"client_secret={CLIENT_SECRET}",
+                                   "--data", "grant_type=client_credentials", sim.url + "/connect/token"])
+        lines = ["silent", "show-error", "globoff", 'noproxy = "*"', 'request = "DELETE"', r'write-out = "%{http_code}\n"',
+                 f'header = "Authorization: Bearer {json.loads(token_reply)["access_token"]}"']
+        for record_id in range(first, last + 1):
+            lines += [f'url = "{xapi_url(sim, record_id)}"', 'output = "/dev/null"']
+        config = os.path.join(ctx.workdir, "curl.config")
+        with open(config, "w", encoding="ascii") as stream:
+            stream.write("\n".join(lines) + "\n")
+        options = [option.replace("{c}", str(ctx.parallelism)) for option in self.options]
+        expect_deleted([int(status) for status in run_command(["curl", "--config", config, *options]).split()])
+
+
+class CurlParallel(Curl):
+    key = "curl-c"
+    label = "curl --parallel, {c} at once"
+    sequential = False
+    options = ("--parallel", "--parallel-max", "{c}")
+    full_only = RequestsThreads.full_only
+
+
+DELETE_METHODS = (CleanupRole(), ModuleIds(), ModuleFilter(), UriLoop(), RequestsLoop(), RequestsThreads(), Curl(), CurlParallel())
+PLAYBOOK_START = PlaybookStart()
+
+
+def listed_peak_rss(ctx, sim, options=None):
+    """List every record with ``device_info_info``, a filter and ``options``; the module process's peak RSS in bytes,
+    and how many records it listed."""
+    wrapper = os.path.join(ctx.workdir, "peak-rss-python")
+    with open(wrapper, "w", encoding="utf-8") as stream:
+        stream.write(PEAK_RSS_WRAPPER)
+    os.chmod(wrapper, os.stat(wrapper).st_mode | stat.S_IXUSR)
+    peaks = os.path.join(ctx.workdir, "peak-rss.txt")
+    if os.path.exists(peaks):
+        os.remove(peaks)
+    task = {"name": "List", "threecx.pbx.device_info_info": dict({"filter": "Id gt 0"}, **(options or {})), "register": "listed"}
+    count = {"name": "Count", "ansible.builtin.debug": {"msg": "listed={{ listed.device_infos | length }}"}}
+    output = ansible_playbook(ctx, ctx.write("list.yml", local_play("List", task, count)), sim,
+                              env={"ANSIBLE_PYTHON_INTERPRETER": wrapper, "BENCH_PEAK_RSS_FILE": peaks})
+    with open(peaks, encoding="ascii") as stream:
+        peak_kib = max(int(line) for line in stream)
+    listed = int(output.split("listed=", 1)[1].split('"', 1)[0])
+    return peak_kib * 1024, listed
+
+
+def children_cpu_seconds():
+    """User and system CPU time of the waited-for child processes so far (ansible-playbook, curl and theirs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime

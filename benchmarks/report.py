@@ -1,0 +1,253 @@
+# -*- coding: utf-8 -*-
+# Copyright: threecx.pbx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What the measurements say: per-record costs with min/median/max, ratios, the issue's targets, a table and a chart."""
+
+import json
+import os
+import statistics
+
+FLOOR = "requests"
+URI = "uri"
+START = "playbook-start"
+COLLECTION_METHODS = ("role", "module-ids", "module-filter")
+# 1,000 records: the module run against the floor plus one ansible-playbook start, and against the uri loop;
+# with latency, against N x L / c; listing 50,000 records against 5,000.
+TARGET_N = 1000
+FLOOR_FACTOR = 1.3
+URI_FACTOR = 100
+WAN_FACTOR = 1.5
+WAN_LATENCY_MS = 20
+MEMORY_SIZES = (5000, 50000)
+MEMORY_FACTOR = 2
+# Above this share of the wall time in CPU, the simulator rather than the client sets the pace.
+SIMULATOR_BOUND = 0.8
+
+
+def spread(values):
+    """min, median and max of ``values``."""
+    return {"min": min(values), "median": statistics.median(values), "max": max(values)}
+
+
+def scaled(summary, factor):
+    return {name: value * factor for name, value in summary.items()}
+
+
+def summarize(measurements, methods, cells, slow_n, parallelism):
+    """One row per method and (latency, N) cell: measured, or extrapolated per record from ``slow_n(latency)``.
+
+    A method's label names c as ``{c}``; the rows name ``parallelism``.
+    """
+    runs = {}
+    for record in measurements:
+        if record["error"] is None and record["method"] != START:
+            runs.setdefault((record["method"], record["latency_ms"], record["n"]), []).append(record)
+    rows = []
+    for latency_ms, n in cells:
+        for method in methods:
+            measured_n = n if (method.key, latency_ms, n) in runs or not method.slow_at(latency_ms) else slow_n(latency_ms)
+            done = runs.get((method.key, latency_ms, measured_n))
+            if not done:
+                continue
+            seconds = spread([record["seconds"] for record in done])
+            rows.append({
+                "method": method.key, "label": method.label.format(c=parallelism), "latency_ms": latency_ms, "n": n, "measured_n": measured_n,
+                "extrapolated": measured_n != n, "runs": len(done),
+                "seconds": scaled(seconds, n / measured_n),
+                "ms_per_record": scaled(seconds, 1000 / measured_n),
+                "requests_per_record": statistics.median(sum(r["requests"].values()) / measured_n for r in done),
+                "token_requests": statistics.median(r["requests"].get("token", 0) for r in done),
+                "simulator_cpu_share": statistics.median(r["simulator_cpu_seconds"] / r["seconds"] for r in done),
+                "client_cpu_ms_per_record": statistics.median(r["client_cpu_seconds"] * 1000 / measured_n for r in done),
+            })
+    by_cell = {(row["method"], row["latency_ms"], row["n"]): row for row in rows}
+    for row in rows:
+        floor = by_cell.get((FLOOR, row["latency_ms"], row["n"]))
+        uri = by_cell.get((URI, row["latency_ms"], row["n"]))
+        cost = row["ms_per_record"]["median"]
+        row["times_floor"] = cost / floor["ms_per_record"]["median"] if floor else None
+        row["uri_per_this"] = uri["ms_per_record"]["median"] / cost if uri else None
+    return rows
+
+
+def costs(rows):
+    """Fixed cost and cost per further record of each method and latency, from the medians at its two smallest measured N."""
+    measured = {}
+    for row in rows:
+        if not row["extrapolated"]:
+            measured.setdefault((row["method"], row["label"], row["latency_ms"]), []).append(row)
+    results = []
+    for (key, label, latency_ms), points in measured.items():
+        if len(points) < 2:
+            continue
+        small, large = sorted(points, key=lambda row: row["n"])[:2]
+        per_record = (large["seconds"]["median"] - small["seconds"]["median"]) / (large["n"] - small["n"])
+        results.append({"method": key, "label": label, "latency_ms": latency_ms, "from_n": [small["n"], large["n"]],
+                        "fixed_seconds": small["seconds"]["median"] - small["n"] * per_record, "ms_per_further_record": per_record * 1000})
+    return results
+
+
+def costs_table(results):
+    lines = ["| latency | method | fixed s | ms per further record | from N |", "| ---: | --- | ---: | ---: | --- |"]
+    for result in results:
+        lines.append(f"| {result['latency_ms']} ms | {result['label']} | {result['fixed_seconds']:.2f} "
+                     f"| {result['ms_per_further_record']:.2f} | {' and '.join(f'{n:,}' for n in result['from_n'])} |")
+    return "\n".join(lines)
+
+
+def playbook_start(measurements):
+    starts = [record["seconds"] for record in measurements if record["method"] == START and record["error"] is None]
+    return spread(starts) if starts else None
+
+
+def targets(rows, start, memory, collection_parallelism):
+    """The issue's targets: each with what was measured, the limit and whether it is met (None: not measured)."""
+    cell = {(row["method"], row["latency_ms"], row["n"]): row for row in rows}
+    results = []
+    floor, uri = cell.get((FLOOR, 0, TARGET_N)), cell.get((URI, 0, TARGET_N))
+    for key in COLLECTION_METHODS:
+        run = cell.get((key, 0, TARGET_N))
+        limit = FLOOR_FACTOR * (floor["seconds"]["median"] + start["median"]) if run and floor and start else None
+        results.append(_target(f"{key}, {TARGET_N:,} records, 0 ms: at most {FLOOR_FACTOR}x (requests loop + one ansible-playbook start)",
+                               run and run["seconds"]["median"], limit, "s"))
+        ratio = run and uri and uri["ms_per_record"]["median"] / run["ms_per_record"]["median"]
+        results.append(_target(f"{key}, {TARGET_N:,} records, 0 ms: at least {URI_FACTOR}x less per record than the uri loop",
+                               ratio, URI_FACTOR, "x", at_least=True))
+    ideal = TARGET_N * WAN_LATENCY_MS / 1000 / collection_parallelism
+    for key in COLLECTION_METHODS:
+        run = cell.get((key, WAN_LATENCY_MS, TARGET_N))
+        results.append(_target(f"{key}, {TARGET_N:,} records, {WAN_LATENCY_MS} ms: within {WAN_FACTOR}x of N*L/c = {ideal:.1f} s "
+                               f"(c = {collection_parallelism})", run and run["seconds"]["median"], WAN_FACTOR * ideal, "s"))
+    peaks = {entry["records"]: entry["peak_rss_bytes"] for entry in memory if not entry.get("options")}
+    small, large = MEMORY_SIZES
+    limit = MEMORY_FACTOR * peaks[small] / 2**20 if small in peaks else None
+    results.append(_target(f"listing {large:,} records: peak memory of the module under {MEMORY_FACTOR}x its peak at {small:,}",
+                           peaks[large] / 2**20 if large in peaks else None, limit, "MiB"))
+    return results
+
+
+def _target(text, value, limit, unit, at_least=False):
+    met = None if value is None or limit is None else (value >= limit if at_least else value <= limit)
+    return {"target": text, "value": value, "limit": limit, "unit": unit, "met": met}
+
+
+def _number(value, digits=2):
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def _seconds(summary):
+    return f"{summary['median']:.2f} ({summary['min']:.2f}-{summary['max']:.2f})"
+
+
+def table(rows, start):
+    """The results as a Markdown table, extrapolated rows marked, and what the marks mean."""
+    lines = ["| latency | N | method | total s, median (min-max) | ms per record | requests per record | tokens | simulator CPU | x floor | uri loop / this |",
+             "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for row in rows:
+        mark = " *" if row["extrapolated"] else ""
+        lines.append(f"| {row['latency_ms']} ms | {row['n']:,} | {row['label']}{mark} "
+                     f"| {_seconds(row['seconds'])}{mark} | {row['ms_per_record']['median']:.2f} | {row['requests_per_record']:.3f} "
+                     f"| {row['token_requests']:g} | {row['simulator_cpu_share']:.0%} | {_number(row['times_floor'])} "
+                     f"| {_number(row['uri_per_this'], 0)} |")
+    notes = ["", "\\* extrapolated: the per-record cost measured at the smallest N, times N.",
+             "x floor: ms per record against the requests.Session loop at the same latency and N; "
+             "uri loop / this: how many times less per record than the ansible.builtin.uri loop."]
+    if start:
+        notes.append(f"ansible-playbook start (one debug task): {_seconds(start)} s.")
+    return "\n".join(lines + notes)
+
+
+def memory_table(memory):
+    lines = ["| records listed | device_info_info options | peak RSS of the module process | seconds | requests |",
+             "| ---: | --- | ---: | ---: | ---: |"]
+    for entry in memory:
+        lines.append(f"| {entry['listed']:,} | {json.dumps(entry['options']) if entry['options'] else 'filter only'} "
+                     f"| {entry['peak_rss_bytes'] / 2**20:.1f} MiB | {entry['seconds']:.1f} | {entry['requests']} |")
+    return "\n".join(lines)
+
+
+def simulator_bound(rows):
+    """A line naming the rows in which the simulator's CPU share was above SIMULATOR_BOUND."""
+    bound = [f"{row['latency_ms']} ms N={row['n']:,} {row['label']} ({row['simulator_cpu_share']:.0%})"
+             for row in rows if row["simulator_cpu_share"] > SIMULATOR_BOUND and not row["extrapolated"]]
+    return (f"Simulator CPU share above {SIMULATOR_BOUND:.0%} (the simulator, not the client, sets the pace): "
+            + ("; ".join(bound) if bound else "none") + ".")
+
+
+def targets_text(results):
+    verdicts = {True: "met", False: "NOT met", None: "not measured"}
+    return "\n".join(f"- {verdicts[result['met']]}: {result['target']}: {_number(result['value'])} {result['unit']}"
+                     f" (limit {_number(result['limit'])} {result['unit']})" for result in results)
+
+
+def chart(rows, path, collection_parallelism):
+    """Milliseconds per record against N, one panel per latency, extrapolated points hollow; False without matplotlib."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        from matplotlib import pyplot, ticker
+    except ImportError:
+        return False
+    latencies = sorted({row["latency_ms"] for row in rows})
+    figure, axes = pyplot.subplots(1, len(latencies), figsize=(5 * len(latencies), 4.2), squeeze=False, sharex=True, sharey=True)
+    for axis, latency in zip(axes[0], latencies):
+        for key in dict.fromkeys(row["method"] for row in rows):
+            _plot(axis, [row for row in rows if row["method"] == key and row["latency_ms"] == latency])
+        if latency:
+            ideal = latency / collection_parallelism
+            axis.axhline(ideal, color="grey", linestyle=":", label=f"L/c = {ideal:g} ms (c = {collection_parallelism})")
+        axis.set(xscale="log", yscale="log", xlabel="records deleted (N)", title=f"{latency} ms per request")
+        axis.set_xticks(sorted({row["n"] for row in rows}))
+        for scale in (axis.xaxis, axis.yaxis):
+            scale.set_major_formatter(ticker.FuncFormatter(lambda value, _position: f"{value:,g}"))
+            scale.set_minor_formatter(ticker.NullFormatter())
+        axis.grid(True, which="both", alpha=0.3)
+    axes[0][0].set_ylabel("ms per record (median, min-max; hollow: extrapolated)")
+    axes[0][-1].legend(fontsize=7, loc="upper right")
+    figure.suptitle("Deleting N DeviceInfos", fontsize=10)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    pyplot.close(figure)
+    return True
+
+
+def _plot(axis, points):
+    """One method's line on one panel: medians joined, each point with its min-max."""
+    if not points:
+        return
+    line, = axis.plot([row["n"] for row in points], [row["ms_per_record"]["median"] for row in points], marker="o", markersize=4,
+                      label=points[0]["label"], linestyle="--" if points[-1]["extrapolated"] else "-")
+    for row in points:
+        cost = row["ms_per_record"]
+        axis.errorbar(row["n"], cost["median"], yerr=[[cost["median"] - cost["min"]], [cost["max"] - cost["median"]]],
+                      color=line.get_color(), capsize=2, marker="o", markersize=4,
+                      markerfacecolor="white" if row["extrapolated"] else line.get_color())
+
+
+def analyse(measurements, memory, methods, cells, slow_n, settings):
+    """Everything the run says: summary rows, fixed and per-record costs, targets, and the text to print."""
+    summary = summarize(measurements, methods, cells, slow_n, settings["parallelism"])
+    start = playbook_start(measurements)
+    fixed = costs(summary)
+    verdicts = targets(summary, start, memory, settings["collection_parallelism"])
+    parts = [table(summary, start), simulator_bound(summary), costs_table(fixed)]
+    if memory:
+        parts.append(memory_table(memory))
+    parts.append(targets_text(verdicts))
+    return {"settings": settings, "measurements": measurements, "summary": summary, "costs": fixed, "playbook_start": start,
+            "memory": memory, "targets": verdicts, "text": "\n\n".join(parts)}
+
+
+def write(output, results):
+    """Write results.json, table.md and chart.png into ``output``; returns the paths written."""
+    os.makedirs(output, exist_ok=True)
+    paths = [os.path.join(output, "results.json"), os.path.join(output, "table.md")]
+    with open(paths[0], "w", encoding="utf-8") as stream:
+        json.dump(results, stream, indent=1)
+    with open(paths[1], "w", encoding="utf-8") as stream:
+        stream.write(results["text"] + "\n")
+    png = os.path.join(output, "chart.png")
+    if chart(results["summary"], png, results["settings"]["collection_parallelism"]):
+        paths.append(png)
+    return paths
