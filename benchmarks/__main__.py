@@ -16,7 +16,7 @@ import tempfile
 import time
 
 from . import report
-from .methods import (DELETE_METHODS, PLAYBOOK_START, Context, MethodFailed, bypass_proxies, children_cpu_seconds, detect_parallelism,
+from .methods import (DELETE_METHODS, FAILURES, PLAYBOOK_START, Context, bypass_proxies, children_cpu_seconds, detect_parallelism,
                       listed_peak_rss)
 from .simulator import REPO, SimulatorFactory
 
@@ -114,8 +114,8 @@ class Bench:
         started = time.perf_counter()
         try:
             method.run(self.ctx, sim, first, last)
-        except MethodFailed as exc:
-            record["error"] = str(exc)
+        except FAILURES as exc:
+            record["error"] = f"{type(exc).__name__}: {exc}"
         record["seconds"] = time.perf_counter() - started
         record["client_cpu_seconds"] = children_cpu_seconds() + time.process_time() - client_cpu
         if sim:
@@ -126,16 +126,16 @@ class Bench:
 
     @staticmethod
     def _check(sim, first, last, error):
-        """What the simulator saw: requests by operation, failed answers, and an error if records are left or requests were bad."""
+        """What the simulator saw: requests by operation, and an error if records are left or requests failed or were bad."""
         log, violations = sim.request_log(), sim.violations()
         sim.reset_log()
         left = [record_id for record_id in sim.remaining_ids() if first <= record_id <= last]
-        if error is None and left:
-            error = f"{len(left)} of the records are still there"
-        if error is None and violations:
-            error = f"requests a real 3CX would not understand: {violations[:3]}"
+        failed = [entry for entry in log if entry["status"] is None or entry["status"] >= 400]
+        problems = [f"{len(left)} of the records are still there" if left else "",
+                    f"{len(failed)} requests failed, e.g. {failed[0]['method']} {failed[0]['path']}: {failed[0]['status']}" if failed else "",
+                    f"requests a real 3CX would not understand: {violations[:3]}" if violations else ""]
         return {"requests": dict(collections.Counter(entry["operation"] for entry in log)),
-                "failed_requests": sum(1 for entry in log if entry["status"] is None or entry["status"] >= 400), "error": error}
+                "error": error or "; ".join(problem for problem in problems if problem) or None}
 
     def _progress(self, record):
         cost = f"{record['seconds']:.2f} s"
@@ -172,8 +172,11 @@ def configure_parallelism(ctx, parallelism=None):
     default = detect_parallelism(ctx)
     ctx.collection_has_parallelism = default is not None
     ctx.parallelism = parallelism or default or 1
-    note = "" if ctx.collection_has_parallelism else " for the floors; the collection has no parallelism option (c = 1)"
-    print(f"parallelism: c = {ctx.parallelism}{note}", flush=True)
+    if ctx.collection_has_parallelism:
+        print(f"parallelism: c = {ctx.parallelism} (device_info's default: {default})", flush=True)
+    else:
+        print("parallelism: device_info has no parallelism option, so the collection deletes one at a time (c = 1); "
+              f"the concurrent floors use {ctx.parallelism}", flush=True)
 
 
 def main(argv=None):

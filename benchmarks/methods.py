@@ -46,6 +46,10 @@ class MethodFailed(Exception):
     """A method did not do what it should have; the message says what it printed."""
 
 
+# What a method that fails raises: the benchmark notes it and goes on with the next.
+FAILURES = (MethodFailed, requests.RequestException, subprocess.SubprocessError)
+
+
 class Context:
     """What the methods share: a scratch directory, the collection on a collections path, the module's parallelism.
 
@@ -154,7 +158,6 @@ class Method:
     lists = False
     slow = False
     sequential = False
-    collection = False
 
     def slow_at(self, latency_ms):
         return self.slow or (self.sequential and latency_ms > 0)
@@ -180,7 +183,6 @@ class CleanupRole(Method):
     key = "role"
     label = "collection: cleanup role (filter)"
     lists = True
-    collection = True
 
     def run(self, ctx, sim, first, last):
         extra_vars = {"device_info_cleanup_filter": id_filter(first, last), "device_info_cleanup_max_deletes": last - first + 1}
@@ -190,26 +192,21 @@ class CleanupRole(Method):
         ansible_playbook(ctx, "threecx.pbx.device_info_cleanup", sim, inventory=inventory, extra_vars=extra_vars)
 
 
-class ModuleIds(Method):
-    key = "module-ids"
-    label = "collection: device_info ids"
+class DeviceInfoTask(Method):
+    """``threecx.pbx.device_info`` in one task, selecting the records by ``ids`` or by a ``filter``."""
+
     lists = True
-    collection = True
+
+    def __init__(self, selection):
+        self.selection = selection
+        self.key = f"module-{selection}"
+        self.label = f"collection: device_info {selection}"
 
     def run(self, ctx, sim, first, last):
-        task = {"name": "Delete", "threecx.pbx.device_info": dict({"ids": "{{ range(first, last + 1) | list }}"}, **ctx.module_parallelism())}
-        ansible_playbook(ctx, ctx.write("ids.yml", local_play("Delete by ids", task)), sim, extra_vars={"first": first, "last": last})
-
-
-class ModuleFilter(Method):
-    key = "module-filter"
-    label = "collection: device_info filter"
-    lists = True
-    collection = True
-
-    def run(self, ctx, sim, first, last):
-        task = {"name": "Delete", "threecx.pbx.device_info": dict({"filter": id_filter(first, last)}, **ctx.module_parallelism())}
-        ansible_playbook(ctx, ctx.write("filter.yml", local_play("Delete by filter", task)), sim)
+        selected = {"ids": "{{ range(first, last + 1) | list }}"} if self.selection == "ids" else {"filter": id_filter(first, last)}
+        task = {"name": "Delete", "threecx.pbx.device_info": dict(selected, **ctx.module_parallelism())}
+        ansible_playbook(ctx, ctx.write(f"{self.key}.yml", local_play(f"Delete by {self.selection}", task)), sim,
+                         extra_vars={"first": first, "last": last})
 
 
 class UriLoop(Method):
@@ -326,7 +323,7 @@ class CurlParallel(Curl):
     full_only = RequestsThreads.full_only
 
 
-DELETE_METHODS = (CleanupRole(), ModuleIds(), ModuleFilter(), UriLoop(), RequestsLoop(), RequestsThreads(), Curl(), CurlParallel())
+DELETE_METHODS = (CleanupRole(), DeviceInfoTask("ids"), DeviceInfoTask("filter"), UriLoop(), RequestsLoop(), RequestsThreads(), Curl(), CurlParallel())
 PLAYBOOK_START = PlaybookStart()
 
 

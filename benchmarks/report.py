@@ -190,39 +190,41 @@ def chart(rows, path, collection_parallelism):
     except ImportError:
         return False
     latencies = sorted({row["latency_ms"] for row in rows})
-    figure, axes = pyplot.subplots(1, len(latencies), figsize=(5 * len(latencies), 4.2), squeeze=False, sharex=True, sharey=True)
+    figure, axes = pyplot.subplots(1, len(latencies), figsize=(5 * len(latencies), 4.8), squeeze=False, sharex=True, sharey=True)
+    colors = dict(zip(dict.fromkeys(row["method"] for row in rows), pyplot.rcParams["axes.prop_cycle"].by_key()["color"] * 2))
+    legend = {}
     for axis, latency in zip(axes[0], latencies):
-        for key in dict.fromkeys(row["method"] for row in rows):
-            _plot(axis, [row for row in rows if row["method"] == key and row["latency_ms"] == latency])
+        for key, color in colors.items():
+            _plot(axis, [row for row in rows if row["method"] == key and row["latency_ms"] == latency], color, legend)
         if latency:
             ideal = latency / collection_parallelism
-            axis.axhline(ideal, color="grey", linestyle=":", label=f"L/c = {ideal:g} ms (c = {collection_parallelism})")
+            legend["N x L / c"] = axis.axhline(ideal, color="black", linestyle=":")
         axis.set(xscale="log", yscale="log", xlabel="records deleted (N)", title=f"{latency} ms per request")
         axis.set_xticks(sorted({row["n"] for row in rows}))
         for scale in (axis.xaxis, axis.yaxis):
             scale.set_major_formatter(ticker.FuncFormatter(lambda value, _position: f"{value:,g}"))
             scale.set_minor_formatter(ticker.NullFormatter())
         axis.grid(True, which="both", alpha=0.3)
-    axes[0][0].set_ylabel("ms per record (median, min-max; hollow: extrapolated)")
-    axes[0][-1].legend(fontsize=7, loc="upper right")
-    figure.suptitle("Deleting N DeviceInfos", fontsize=10)
-    figure.tight_layout()
+    axes[0][0].set_ylabel("ms per record (median, min-max)")
+    figure.legend(legend.values(), legend.keys(), loc="lower center", ncol=4, fontsize=7, frameon=False)
+    figure.suptitle(f"Deleting N DeviceInfos (hollow: extrapolated; c = {collection_parallelism})", fontsize=10)
+    figure.tight_layout(rect=(0, 0.12, 1, 1))
     figure.savefig(path, dpi=110)
     pyplot.close(figure)
     return True
 
 
-def _plot(axis, points):
-    """One method's line on one panel: medians joined, each point with its min-max."""
+def _plot(axis, points, color, legend):
+    """One method's line on one panel: medians joined, each point with its min-max; its line goes into ``legend``."""
     if not points:
         return
-    line, = axis.plot([row["n"] for row in points], [row["ms_per_record"]["median"] for row in points], marker="o", markersize=4,
-                      label=points[0]["label"], linestyle="--" if points[-1]["extrapolated"] else "-")
+    line, = axis.plot([row["n"] for row in points], [row["ms_per_record"]["median"] for row in points], color=color,
+                      linestyle="--" if points[-1]["extrapolated"] else "-")
+    legend.setdefault(points[0]["label"], line)
     for row in points:
         cost = row["ms_per_record"]
         axis.errorbar(row["n"], cost["median"], yerr=[[cost["median"] - cost["min"]], [cost["max"] - cost["median"]]],
-                      color=line.get_color(), capsize=2, marker="o", markersize=4,
-                      markerfacecolor="white" if row["extrapolated"] else line.get_color())
+                      color=color, capsize=2, marker="o", markersize=4, markerfacecolor="white" if row["extrapolated"] else color)
 
 
 def analyse(measurements, memory, methods, cells, slow_n, settings):

@@ -52,6 +52,15 @@ def matching(query, expression):
     ("Id in (1, 3) and Id ne 1", [3]),
     ("Id eq 1.0", [1]),
     ("null", []),
+    # An or of equalities on one property is one set lookup; it must answer as the tests one by one would.
+    ("Id eq 1 or Id eq 3 or Id eq 9", [1, 3]),
+    ("Id eq 1.0 or Id eq 3", [1, 3]),
+    ("Vendor eq null or Vendor eq 'Snom'", [1, 2]),
+    ("Vendor eq 'snom' or Vendor eq 'Yealink'", [3]),
+    ("DetectedAt eq 2025-03-01T11:00:00+01:00 or DetectedAt eq null", [1, 2]),
+    ("Id eq 1 or Vendor eq 'Yealink' or Id eq 2", [1, 2, 3]),
+    ("(Id eq 1 or Id eq 2) and Assigned", [1]),
+    ("not (Id eq 1 or Id eq 2)", [3]),
 ])
 def test_filter(query, expression, expected):
     assert matching(query, expression) == expected

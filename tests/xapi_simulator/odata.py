@@ -124,11 +124,17 @@ def _comparable(left, right):
 
 
 class Expression:
-    """A compiled expression: its Edm type (None for the null literal) and a function of a record."""
+    """A compiled expression: its Edm type (None for the null literal) and a function of a record.
 
-    def __init__(self, edm_type, evaluate):
+    ``equals``, for ``Property eq constant`` and an ``or`` of such tests on one property: the property's name,
+    the function that reads it and the set of constants, so that ``Id eq 1 or Id eq 2 or ...`` (how clients
+    select records by Id) costs one set lookup per record, not one test per constant.
+    """
+
+    def __init__(self, edm_type, evaluate, equals=None):
         self.type = edm_type
         self.evaluate = evaluate
+        self.equals = equals
 
 
 def _no_types(type_name):
@@ -202,7 +208,10 @@ class _Compiler:
         self._check_binary(left, right, kind, _comparable(left.type, right.type))
 
         if isinstance(node.comparator, (ast.Eq, ast.NotEq)):
-            return Expression(BOOLEAN, lambda record: compare(left.evaluate(record), right.evaluate(record)))
+            equals = None
+            if isinstance(node.comparator, ast.Eq) and isinstance(node.left, ast.Identifier) and _is_literal(node.right):
+                equals = (node.left.full_name(), left.evaluate, frozenset([right.evaluate(None)]))
+            return Expression(BOOLEAN, lambda record: compare(left.evaluate(record), right.evaluate(record)), equals)
 
         def ordered(record):
             lvalue, rvalue = left.evaluate(record), right.evaluate(record)
@@ -219,6 +228,8 @@ class _Compiler:
         kind = "And" if isinstance(node.op, ast.And) else "Or"
         left, right = self.compile(node.left), self.compile(node.right)
         self._check_binary(left, right, kind, _promotes(left.type, BOOLEAN) and _promotes(right.type, BOOLEAN))
+        if kind == "Or" and left.equals and right.equals and left.equals[0] == right.equals[0]:
+            return _equals_any(*left.equals[:2], left.equals[2] | right.equals[2])
         # Three-valued logic: null and false is false, null or true is true, anything else with null is null.
         absorbing = kind == "Or"
 
@@ -254,6 +265,28 @@ class _Compiler:
         if not compatible:
             raise _invalid("A binary operator with incompatible types was detected. "
                            f"Found operand types '{left.type}' and '{right.type}' for operator kind '{kind}'.")
+
+
+def _is_literal(node):
+    """Whether ``node`` is a constant whose value can go into a set."""
+    if not isinstance(node, (ast.Null, ast.Integer, *_LITERAL_TYPES)):
+        return False
+    try:
+        hash(node.py_val)
+    except (TypeError, ValueError):  # an unhashable value, or a malformed literal (reported when compiled)
+        return False
+    return True
+
+
+def _equals_any(name, read, values):
+    """``name eq v1 or name eq v2 ...`` for the constants ``values``, each test being true or false (never null)."""
+    def evaluate(record):
+        value = read(record)
+        try:
+            return value in values
+        except TypeError:  # an unhashable value (a list, an object) equals no constant
+            return False
+    return Expression(BOOLEAN, evaluate, (name, read, values))
 
 
 def _apply(function, *values):
