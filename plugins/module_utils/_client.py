@@ -28,7 +28,7 @@ else:
 API_PATH = "/xapi/v1"
 TOKEN_PATH = "/connect/token"
 DEFAULT_PAGE_SIZE = 100
-# Requests one client may have in flight at once (the most ``parallelism`` a module allows), one connection each.
+# DELETEs one client may have in flight at once (the most ``parallelism`` a module allows), one connection each.
 MAX_CONNECTIONS = 10
 
 # 3CX sent expires_in in minutes up to 20.0.8 and in seconds since 20.0.9. Reading it as seconds
@@ -138,7 +138,7 @@ class XapiClient:
 
     ``retries`` and ``retry_max_delay`` set how failed requests are tried again (see ``_retry``);
     ``token_cache``, a ``TokenCache``, shares the token with other processes (see ``_token_cache``).
-    Requests may be sent from several threads at once (up to ``MAX_CONNECTIONS``, each on a kept-alive
+    Requests may be sent from several threads at once (up to ``MAX_CONNECTIONS`` + 1, each on a kept-alive
     connection of its own); they share the token, which one of them fetches at a time.
     """
 
@@ -155,7 +155,8 @@ class XapiClient:
         self.verify = (ca_path or True) if validate_certs else False
         self.session.headers.update({"Accept": "application/json"})
         self._retry = XapiRetry(retries=retries, max_delay=retry_max_delay)
-        adapter = HTTPAdapter(max_retries=self._retry, pool_maxsize=MAX_CONNECTIONS)
+        # One more connection for the reads that go on while DELETEs are in flight.
+        adapter = HTTPAdapter(max_retries=self._retry, pool_maxsize=MAX_CONNECTIONS + 1)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         self.token_cache = token_cache

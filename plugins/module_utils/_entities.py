@@ -6,18 +6,22 @@
 
 Private to the threecx.pbx collection: no stable API.
 
-A selection is either a list of ids or an OData ``$filter``. Records are read a page (or a chunk of ids)
-per request and deleted one DELETE each, so a batch costs close to one request per record:
+A batch delete streams: the Ids of the selection are listed first (only Ids, a page of 100 per request),
+then the records are read 50 at a time, each chunk just before its DELETEs are sent, while the DELETEs of
+the chunk before are still in flight. So memory holds Ids and a few chunks, however large the selection,
+and a batch costs close to one request per record:
 
-- When the PBX sends ETags, every DELETE carries the ETag the record had when it was read; a 412 means
-  the record changed since, and it is left in place as a conflict.
-- When it sends none (current 3CX releases), the records of a filter selection are checked again just
-  before they are deleted, a chunk at a time, with one query ``(<filter>) and (Id eq 1 or Id eq 2 ...)``.
-  A record that no longer matches is left in place as a conflict. What remains is the window between
-  that query and each DELETE of its chunk: a change in that window (a few round trips) is not seen.
+- The read of a chunk is also the check against a stale decision. For a ``$filter`` selection it is one
+  query ``(<filter>) and (Id eq 1 or Id eq 2 ...)``: a listed record that no longer matches is left in
+  place as a conflict (or reported missing, when it is gone).
+- When the PBX sends ETags, every DELETE carries the ETag its record had at that read, and a 412 means the
+  record changed since; it is left in place as a conflict. When it sends none (current 3CX releases), a
+  change between the read of a chunk and the DELETE of one of its records is not seen: a window of a few
+  round trips (the records of the chunk and those still queued, divided by the DELETEs in flight).
 """
 
 import threading
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -29,8 +33,8 @@ from ansible_collections.threecx.pbx.plugins.module_utils._client import (
 )
 from ansible_collections.threecx.pbx.plugins.module_utils._odata import chunks, entity_path, id_filter
 
-# Ids per list query, when reading by ids and when checking a chunk again before deleting it: small enough
-# for a URL that any proxy accepts, large enough that these queries cost a small fraction of a request per record.
+# Ids per list query of records by their Ids: small enough for a URL that any proxy accepts, large enough
+# that these queries cost a small fraction of a request per record.
 CHUNK_SIZE = 50
 
 
@@ -79,109 +83,163 @@ def reject_bad_filter(expression):
         raise XapiError("The PBX rejected filter %r: %s" % (expression, error.message), error.status, error.operation, error.code)
 
 
-class BatchInterrupted(XapiError):
-    """A batch stopped by an error: what was deleted before it, and what was not."""
+def ids_matching(client, entity_set, expression):
+    """The Ids of the records that match the ``$filter`` ``expression``, in the order the PBX lists them."""
+    return [record["Id"] for record in client.iter_collection(
+        entity_set.path, entity_set.list_operation, {"$filter": expression, "$select": ["Id"]})]
 
-    def __init__(self, error, outcome, not_deleted):
-        super().__init__(error.message, error.status, error.operation, error.code)
-        self.outcome = outcome
-        self.not_deleted = not_deleted
+
+def existing_ids(client, entity_set, ids):
+    """Those of ``ids`` that exist, in the order given (duplicates dropped)."""
+    unique_ids = list(dict.fromkeys(ids))
+    found = set()
+    for chunk in chunks(unique_ids, CHUNK_SIZE):
+        found.update(ids_matching(client, entity_set, id_filter(chunk)))
+    return [record_id for record_id in unique_ids if record_id in found]
 
 
 class DeleteOutcome:
-    """Ids deleted, gone before their DELETE (missing), and left in place because they changed (conflicts)."""
+    """Ids deleted (or that would be, in check mode), gone before their DELETE (missing), left in place because
+    they changed (conflicts), and not deleted because the batch stopped; ``records``: the deleted records as
+    read, when they are kept."""
 
     def __init__(self):
         self.deleted = []
         self.missing = []
         self.conflicts = []
+        self.not_deleted = []
+        self.records = []
 
 
-def read_by_ids(client, entity_set, ids):
-    """Records with these ids, in the order given, and the ids that do not exist."""
-    unique_ids = list(dict.fromkeys(ids))
-    found = {}
-    for chunk in chunks(unique_ids, CHUNK_SIZE):
-        for record in client.iter_collection(entity_set.path, entity_set.list_operation, {"$filter": id_filter(chunk)}):
-            found[record["Id"]] = record
-    return [found[i] for i in unique_ids if i in found], [i for i in unique_ids if i not in found]
+class BatchInterrupted(XapiError):
+    """A batch stopped by an error; ``outcome`` says what was deleted before it, and what was not."""
+
+    def __init__(self, error, outcome):
+        super().__init__(error.message, error.status, error.operation, error.code)
+        self.outcome = outcome
 
 
-def read_matching(client, entity_set, selection):
-    """Every record that matches the ``$filter`` expression ``selection``."""
-    return list(client.iter_collection(entity_set.path, entity_set.list_operation, {"$filter": selection}))
+class _Pipeline:
+    """DELETEs of a batch, up to ``parallelism`` in flight from one chunk to the next, settled in the order read.
 
-
-def _ids_matching(client, entity_set, expression):
-    return {record["Id"] for record in client.iter_collection(
-        entity_set.path, entity_set.list_operation, {"$filter": expression, "$select": ["Id"]})}
-
-
-def _recheck(client, entity_set, selection, chunk, outcome):
-    """The records of ``chunk`` that still match ``selection``; the others are recorded as conflicts or missing."""
-    ids = [record["Id"] for record in chunk]
-    matching = _ids_matching(client, entity_set, "(%s) and (%s)" % (selection, id_filter(ids)))
-    if len(matching) == len(ids):
-        return chunk
-    changed = [i for i in ids if i not in matching]
-    existing = _ids_matching(client, entity_set, id_filter(changed))
-    outcome.conflicts.extend(i for i in changed if i in existing)
-    outcome.missing.extend(i for i in changed if i not in existing)
-    return [record for record in chunk if record["Id"] in matching]
-
-
-def _delete_chunk(client, entity_set, chunk, outcome, parallelism):
-    """DELETE the records of ``chunk``, up to ``parallelism`` at a time, and record each outcome in the chunk's order.
-
-    After an error no further DELETE starts (those in flight finish and count); the first error, in the
-    chunk's order, is returned, else None.
+    Every Id of the batch goes through ``settle`` in the order the caller adds them, whatever the order the
+    answers come in, so that the outcome is the same whatever the parallelism. After an error no further
+    DELETE starts (those in flight finish and count); the first error in that order is kept in ``error``.
+    With ``dry_run`` nothing is deleted and every record read counts as deleted.
     """
-    stop = threading.Event()
 
-    def delete(record):
-        if stop.is_set():
-            return None, None
+    def __init__(self, client, entity_set, parallelism, keep_records, dry_run):
+        self._client = client
+        self._entity_set = entity_set
+        self._pool = None if dry_run else ThreadPoolExecutor(max_workers=parallelism)
+        # Settled or queued (Id, record, kind or future), in the order read.
+        self._queue = deque()
+        # Queued DELETEs beyond which the next chunk is not read yet: enough that those in flight go on while it
+        # is read, few enough that a record is deleted soon after its read.
+        self._room = 2 * parallelism
+        self._keep_records = keep_records
+        self._stop = threading.Event()
+        self.outcome = DeleteOutcome()
+        self.error = None
+
+    def wait_for_room(self):
+        """Settle answers, oldest first, until few enough DELETEs are queued to read the next chunk."""
+        while len(self._queue) > self._room:
+            self._settle_oldest()
+
+    def add(self, record_id, record=None, kind=None):
+        """Delete ``record`` (as read), or, with ``kind``, note ``record_id`` as already settled that way."""
+        if kind is None and self._pool is not None:
+            kind = self._pool.submit(self._delete, record)
+        self._queue.append((record_id, record, kind or "deleted"))
+
+    def _delete(self, record):
+        if self._stop.is_set():
+            return "not_deleted", None
         try:
-            client.delete(entity_set.key_path(record["Id"]), entity_set.delete_operation, etag=etag_of(record))
+            self._client.delete(self._entity_set.key_path(record["Id"]), self._entity_set.delete_operation, etag=etag_of(record))
         except XapiNotFoundError as error:
             # A 404 to a DELETE repeated after a reset or timeout most likely answers our own first attempt.
-            return (outcome.deleted if error.repeated else outcome.missing), None
+            return ("deleted" if error.repeated else "missing"), None
         except XapiPreconditionFailedError:
-            return outcome.conflicts, None
+            return "conflicts", None
         except XapiError as error:
-            stop.set()
-            return None, error
-        return outcome.deleted, None
+            self._stop.set()
+            return "not_deleted", error
+        return "deleted", None
 
-    with ThreadPoolExecutor(max_workers=parallelism) as pool:
-        results = list(pool.map(delete, chunk))
-    for record, (settled, _error) in zip(chunk, results):
-        if settled is not None:
-            settled.append(record["Id"])
-    return next((error for settled, error in results if error is not None), None)
+    def _settle_oldest(self):
+        record_id, record, kind = self._queue.popleft()
+        if not isinstance(kind, str):
+            kind, error = kind.result()
+            if error is not None and self.error is None:
+                self.error = error
+        getattr(self.outcome, kind).append(record_id)
+        if kind == "deleted" and self._keep_records:
+            self.outcome.records.append(record)
 
+    def stopped(self):
+        return self._stop.is_set()
 
-def delete_records(client, entity_set, records, selection=None, parallelism=1):
-    """Delete ``records`` (as read), guarding each against a stale decision; returns a DeleteOutcome.
-
-    ``selection`` is the ``$filter`` the records were chosen by, checked again before each chunk when the PBX
-    sends no ETags. Up to ``parallelism`` DELETEs are in flight at once; the outcome lists the ids in the order
-    of ``records`` whatever the order the answers came in. An error other than "gone" or "changed" stops the
-    batch with :class:`BatchInterrupted`.
-    """
-    outcome = DeleteOutcome()
-    for chunk in chunks(records, CHUNK_SIZE):
-        try:
-            if selection and not any(etag_of(record) for record in chunk):
-                chunk = _recheck(client, entity_set, selection, chunk, outcome)
-        except XapiError as error:
-            raise _interrupted(error, records, outcome)
-        error = _delete_chunk(client, entity_set, chunk, outcome, parallelism)
+    def finish(self, error=None):
+        """Settle everything queued and return the outcome; raise BatchInterrupted for the first error."""
+        while self._queue:
+            self._settle_oldest()
+        if self._pool is not None:
+            self._pool.shutdown()
+        error = self.error or error
         if error is not None:
-            raise _interrupted(error, records, outcome)
-    return outcome
+            raise BatchInterrupted(error, self.outcome)
+        return self.outcome
 
 
-def _interrupted(error, records, outcome):
-    settled = set(outcome.deleted + outcome.missing + outcome.conflicts)
-    return BatchInterrupted(error, outcome, [record["Id"] for record in records if record["Id"] not in settled])
+def delete_records(client, entity_set, records):
+    """Delete ``records`` already read (with the ETag each was read with); a DeleteOutcome, or BatchInterrupted."""
+    pipeline = _Pipeline(client, entity_set, 1, keep_records=True, dry_run=False)
+    for record in records:
+        pipeline.add(record["Id"], record)
+    return pipeline.finish()
+
+
+def delete_selected(client, entity_set, ids, selection=None, parallelism=1, keep_records=False, dry_run=False):
+    """Delete the records with ``ids``, reading them a chunk at a time just before; returns a DeleteOutcome.
+
+    ``selection`` is the ``$filter`` the Ids were listed by: a record that no longer matches it when its chunk
+    is read is left in place (a conflict). Up to ``parallelism`` DELETEs are in flight at once; the outcome
+    lists the Ids in the order of ``ids``. ``keep_records``: the outcome keeps the deleted records as read.
+    ``dry_run``: reads only; every record read counts as deleted. An error other than "gone" or "changed"
+    stops the batch with BatchInterrupted: the Ids of ``ids`` not settled by then are in its ``not_deleted``.
+    """
+    pipeline = _Pipeline(client, entity_set, parallelism, keep_records, dry_run)
+    unread = deque(chunks(list(dict.fromkeys(ids)), CHUNK_SIZE))
+    read_error = None
+    while unread and not pipeline.stopped():
+        pipeline.wait_for_room()
+        if pipeline.stopped():
+            break
+        try:
+            found, changed = _read_chunk(client, entity_set, unread[0], selection)
+        except XapiError as error:
+            read_error = error
+            break
+        for record_id in unread.popleft():
+            if record_id in found:
+                pipeline.add(record_id, found[record_id])
+            else:
+                pipeline.add(record_id, kind="conflicts" if record_id in changed else "missing")
+    for chunk in unread:
+        for record_id in chunk:
+            pipeline.add(record_id, kind="not_deleted")
+    return pipeline.finish(read_error)
+
+
+def _read_chunk(client, entity_set, ids, selection):
+    """The records of ``ids`` that exist and match ``selection`` (by Id), and the Ids of those that exist but no longer match."""
+    expression = id_filter(ids) if selection is None else "(%s) and (%s)" % (selection, id_filter(ids))
+    with reject_bad_filter(selection):
+        found = {record["Id"]: record for record in client.iter_collection(
+            entity_set.path, entity_set.list_operation, {"$filter": expression})}
+    gone_or_changed = [record_id for record_id in ids if record_id not in found]
+    if selection is None or not gone_or_changed:
+        return found, set()
+    return found, set(ids_matching(client, entity_set, id_filter(gone_or_changed)))

@@ -19,20 +19,23 @@ description:
     to the phone (the XAPI action C(Provision)).
   - The module reads first and decides on what it read, so check mode, diff mode and the returned values tell
     what is, or would be, changed, and records that do not exist are reported, not treated as failures.
-  - "B(Stale decisions.) A record is never deleted on a decision taken on an old reading. When the PBX sends
-    ETags, each DELETE carries the ETag the record had when it was read, and the PBX refuses it if the record
-    has changed since. Current 3CX releases send no ETags: then the records of a O(filter) selection are
-    checked again just before they are deleted, 50 at a time, with one query
-    V((<filter>\\) and (Id eq 1 or Id eq 2 ...\\)). A record that no longer matches, for example a phone
-    assigned to a user in the meantime, is left in place and reported in RV(conflicts). The remaining window
-    is the time between that query and the DELETE of each record of its 50 (a few round trips to the PBX): a
-    change within it is not seen. With O(ids) there is no criterion to check again; use a O(filter) such as
-    V(Assigned eq false and (Id eq 1 or Id eq 2\\)) to have one."
+  - "B(Stale decisions.) A record is never deleted on a decision taken on an old reading. With O(ids) or
+    O(filter) the module lists the Ids selected (a O(filter) is listed Ids only, 100 per request), then reads the
+    records 50 at a time, each 50 just before their DELETEs are sent. For a O(filter) that read is one query
+    V((<filter>\\) and (Id eq 1 or Id eq 2 ...\\)): a listed record that no longer matches, for example a phone
+    assigned to a user in the meantime, is left in place and reported in RV(conflicts). When the PBX sends ETags,
+    each DELETE also carries the ETag the record had at that read, and the PBX refuses it if the record has
+    changed since: the record is left in place, a conflict. Current 3CX releases send no ETags: then a change
+    between that read and the DELETE is not seen: a window of a few round trips to the PBX, the time it takes to
+    delete the records queued before (at most 50 + 2 x O(parallelism)) at O(parallelism) at a time. With O(ids)
+    there is no criterion to check again; use a O(filter) such as V(Assigned eq false and (Id eq 1 or Id eq 2\\)) to have one."
   - "B(Cost.) One module run uses one access token and kept-alive connections (one per DELETE in flight, see
-    O(parallelism)). Deleting N records costs N DELETEs, one list request per 100 records matched by a filter
-    (or per 50 O(ids)), and, without ETags, one more list request per 50 records for the check before deleting:
-    about 1.03 requests per deleted record, plus one token request per run. Over a link with a round trip of L,
-    N records take about N x L / O(parallelism)."
+    O(parallelism), and one for the reads). Deleting N records costs N DELETEs, one list request per 50 records
+    read, and for a O(filter) one more per 100 records listed: about 1.03 requests per deleted record, plus one
+    token request per run. The reads of the next 50 overlap the DELETEs in flight, so over a link with a round
+    trip of L, N records take about N x L / O(parallelism)."
+  - "B(Memory.) The module holds the Ids of the selection and a few records at a time, not every record: with
+    O(return_records=false) and without diff mode its memory hardly grows with the number of records selected."
 author:
   - The threecx.pbx maintainers (@threecx-pbx)
 extends_documentation_fragment:
@@ -70,13 +73,21 @@ options:
   parallelism:
     description:
       - How many DELETEs of a batch are in flight at once, 1 to 10. Over a WAN link the round trip dominates, and
-        a batch takes about the number of records times the round trip divided by this.
-      - The outcome is the same as one at a time, and the records are reported in the order read. When the PBX
+        a batch takes about the number of records times the round trip divided by this. The read of the next
+        records is one more request in flight.
+      - The outcome is the same as one at a time, and the records are reported in the order selected. When the PBX
         fails a DELETE, no new one starts; those already sent finish and are reported.
       - 4 keeps a PBX's web server far from busy (its admin console sends more); use 1 to delete strictly one at
         a time.
     type: int
     default: 4
+  return_records:
+    description:
+      - Whether the result holds RV(device_infos), the records deleted as they were read.
+      - V(false) returns Ids only. For large batches (thousands of records) this keeps the module's memory, the
+        size of the result, and what AWX stores of the job, small.
+    type: bool
+    default: true
   fail_on_conflict:
     description:
       - Whether the task fails when records were left in place because they changed between the read and the
@@ -187,9 +198,9 @@ deleted:
   sample: [42, 43]
 device_infos:
   description:
-    - With O(state=absent), the records of RV(deleted) as they were read before deletion.
+    - With O(state=absent), the records of RV(deleted) as they were read before deletion, in the same order.
     - Each carries C(@odata.etag) when the PBX sends ETags.
-  returned: success, and on failure after deleting began
+  returned: with O(return_records=true), on success and on failure after deleting began
   type: list
   elements: dict
   sample:
@@ -218,8 +229,8 @@ conflicts:
   sample: []
 not_deleted:
   description:
-    - When a batch stopped on an error, the Ids of the selected records that were not deleted (the records in
-      RV(deleted) were). Running the task again deletes the rest.
+    - When a batch stopped on an error, the Ids of the selected records that were not deleted, nor found missing
+      or changed (the records in RV(deleted) were deleted). Running the task again deletes the rest.
   returned: failure after deleting began
   type: list
   elements: int
@@ -264,27 +275,16 @@ from ansible_collections.threecx.pbx.plugins.module_utils._entities import (
     USERS,
     BatchInterrupted,
     delete_records,
-    read_by_ids,
+    delete_selected,
+    existing_ids,
+    ids_matching,
     read_entity,
-    read_matching,
     reject_bad_filter,
 )
 from ansible_collections.threecx.pbx.plugins.module_utils._module import XapiModule, check_int32
 from ansible_collections.threecx.pbx.plugins.module_utils._odata import alternate_key_path
 
 USER_FIELDS = ["Id", "Number", "FirstName", "LastName"]
-
-
-def select_records(module):
-    """The records selected by id, ids or filter, and the ids asked for that do not exist."""
-    params, client = module.params, module.client
-    if params["id"] is not None:
-        record = read_entity(client, DEVICE_INFOS.key_path(params["id"]), DEVICE_INFOS.get_operation)
-        return ([record], []) if record else ([], [params["id"]])
-    if params["ids"] is not None:
-        return read_by_ids(client, DEVICE_INFOS, params["ids"]) if params["ids"] else ([], [])
-    with reject_bad_filter(params["filter"]):
-        return read_matching(client, DEVICE_INFOS, params["filter"]), []
 
 
 def describe(record):
@@ -300,63 +300,109 @@ def stale_etag_message(device_id, etag):
             "Read it again and decide on its current state." % (device_id, etag))
 
 
-def absent_result(module, records, deleted, missing, conflicts):
-    by_id = {record["Id"]: record for record in records}
-    gone = [by_id[record_id] for record_id in deleted]
-    result = {"changed": bool(deleted), "deleted": deleted, "device_infos": gone, "missing": missing, "conflicts": conflicts}
-    single = module.params["id"]
-    if single is not None:
-        result["device_info"] = gone[0] if gone else {}
-    if module._diff and gone:
-        result["diff"] = ({"before": gone[0], "after": {}} if single is not None else
-                          {"before": "\n".join(describe(record) for record in gone) + "\n", "after": ""})
-    verb = "Would delete" if module.check_mode else "Deleted"
-    if single is None:
-        result["msg"] = "%s %d DeviceInfos; %d missing; %d left in place because they changed (conflicts)." % (
-            verb, len(deleted), len(missing), len(conflicts))
-    elif deleted:
-        result["msg"] = "DeviceInfo %d %s." % (single, "would be deleted" if module.check_mode else "deleted")
-    elif conflicts:
-        result["msg"] = "DeviceInfo %d was left in place: it changed between the read and the delete." % single
-    else:
-        result["msg"] = "DeviceInfo %d does not exist." % single
+def batch_result(module, outcome, missing):
+    """The result of deleting by ids or filter: Ids in lists, the records deleted as read (when kept), a diff."""
+    result = {"changed": bool(outcome.deleted), "deleted": outcome.deleted, "device_infos": outcome.records,
+              "missing": missing + outcome.missing, "conflicts": outcome.conflicts}
+    if module._diff and outcome.records:
+        result["diff"] = {"before": "\n".join(describe(record) for record in outcome.records) + "\n", "after": ""}
+    result["msg"] = "%s %d DeviceInfos; %d missing; %d left in place because they changed (conflicts)." % (
+        "Would delete" if module.check_mode else "Deleted", len(result["deleted"]), len(result["missing"]),
+        len(result["conflicts"]))
     return result
 
 
-def ensure_absent(module):
-    params = module.params
-    records, missing = select_records(module)
-    if params["max_deletes"] is not None and len(records) > params["max_deletes"]:
+def check_max_deletes(module, count, missing):
+    """Fail, before any DELETE, when more records would be deleted than max_deletes."""
+    limit = module.params["max_deletes"]
+    if limit is not None and count > limit:
         module.fail_json(msg="%d DeviceInfos match, more than max_deletes (%d): nothing was deleted. Narrow the selection "
-                             "or raise max_deletes." % (len(records), params["max_deletes"]),
-                         changed=False, deleted=[], device_infos=[], missing=missing, conflicts=[])
-    user_etag = params["if_match"]
-    to_delete = records
-    if user_etag and records:
-        read_etag = records[0].get("@odata.etag")
-        if module.check_mode and read_etag and read_etag != user_etag:
-            module.fail_json(msg=stale_etag_message(params["id"], user_etag), changed=False, device_info=records[0])
-        to_delete = [dict(records[0], **{"@odata.etag": user_etag})]  # the user's ETag decides, not the one read
+                             "or raise max_deletes." % (count, limit), changed=False, deleted=[], missing=missing, conflicts=[])
+
+
+def delete_one(module):
+    """state=absent with id: a GET by key, then one DELETE with the ETag read, or the user's if_match."""
+    params = module.params
+    device_id, user_etag = params["id"], params["if_match"]
+    record = read_entity(module.client, DEVICE_INFOS.key_path(device_id), DEVICE_INFOS.get_operation)
+    result = {"changed": False, "deleted": [], "device_infos": [], "missing": [], "conflicts": [], "device_info": {}}
+    if record is None:
+        result.update(missing=[device_id], msg="DeviceInfo %d does not exist." % device_id)
+        return result
+    check_max_deletes(module, 1, [])
+    read_etag = record.get("@odata.etag")
+    if user_etag and module.check_mode and read_etag and read_etag != user_etag:
+        module.fail_json(msg=stale_etag_message(device_id, user_etag), changed=False, device_info=record)
     if module.check_mode:
-        return absent_result(module, records, [record["Id"] for record in records], missing, [])
+        deleted = True
+    else:
+        try:
+            # The user's ETag decides, not the one read.
+            outcome = delete_records(module.client, DEVICE_INFOS, [dict(record, **{"@odata.etag": user_etag}) if user_etag else record])
+        except BatchInterrupted as interrupted:
+            module.fail_json(msg=interrupted.message, changed=False, deleted=[], device_infos=[], missing=[], conflicts=[],
+                             not_deleted=[device_id])
+        if user_etag and outcome.conflicts:
+            module.fail_json(msg=stale_etag_message(device_id, user_etag), changed=False, device_info=record)
+        deleted = bool(outcome.deleted)
+        result.update(missing=outcome.missing, conflicts=outcome.conflicts)
+    if deleted:
+        result.update(changed=True, deleted=[device_id], device_infos=[record], device_info=record,
+                      msg="DeviceInfo %d %s." % (device_id, "would be deleted" if module.check_mode else "deleted"))
+        if module._diff:
+            result["diff"] = {"before": record, "after": {}}
+    elif result["conflicts"]:
+        result["msg"] = "DeviceInfo %d was left in place: it changed between the read and the delete." % device_id
+    else:
+        result["msg"] = "DeviceInfo %d does not exist." % device_id
+    return result
+
+
+def selected_ids(module):
+    """The Ids to delete, and those of ids that do not exist when that had to be known before deleting.
+
+    A filter is listed first, Ids only. Ids given are checked for existence only when there are more than
+    max_deletes of them, so that the limit counts the records that really exist.
+    """
+    params, client = module.params, module.client
+    if params["filter"] is not None:
+        with reject_bad_filter(params["filter"]):
+            return ids_matching(client, DEVICE_INFOS, params["filter"]), []
+    ids = list(dict.fromkeys(params["ids"]))
+    if params["max_deletes"] is None or len(ids) <= params["max_deletes"]:
+        return ids, []
+    existing = existing_ids(client, DEVICE_INFOS, ids)
+    return existing, [record_id for record_id in ids if record_id not in set(existing)]
+
+
+def delete_batch(module):
+    """state=absent with ids or filter."""
+    params = module.params
+    ids, missing = selected_ids(module)
+    check_max_deletes(module, len(ids), missing)
     try:
-        outcome = delete_records(module.client, DEVICE_INFOS, to_delete, selection=params["filter"],
-                                 parallelism=params["parallelism"])
+        outcome = delete_selected(module.client, DEVICE_INFOS, ids, selection=params["filter"], parallelism=params["parallelism"],
+                                  keep_records=params["return_records"] or module._diff, dry_run=module.check_mode)
     except BatchInterrupted as interrupted:
         done = interrupted.outcome
-        result = absent_result(module, records, done.deleted, missing + done.missing, done.conflicts)
+        result = batch_result(module, done, missing)
         result.pop("diff", None)
-        result["not_deleted"] = interrupted.not_deleted
-        result["msg"] = interrupted.message if params["id"] is not None else (
-            "Stopped after deleting %d of %d DeviceInfos: %s. The ids not deleted are in not_deleted; run the task again "
-            "to delete the rest." % (len(done.deleted), len(records), interrupted.message))
+        if not params["return_records"]:
+            result.pop("device_infos")
+        result["not_deleted"] = done.not_deleted
+        result["msg"] = "Stopped after deleting %d of %d DeviceInfos: %s. The ids not deleted are in not_deleted; run the task " \
+                        "again to delete the rest." % (len(done.deleted), len(ids), interrupted.message)
         module.fail_json(**result)
-    if user_etag and outcome.conflicts:
-        module.fail_json(msg=stale_etag_message(params["id"], user_etag), changed=False, device_info=records[0])
-    result = absent_result(module, records, outcome.deleted, missing + outcome.missing, outcome.conflicts)
-    if params["fail_on_conflict"] and outcome.conflicts:
+    return batch_result(module, outcome, missing)
+
+
+def ensure_absent(module):
+    result = delete_one(module) if module.params["id"] is not None else delete_batch(module)
+    if not module.params["return_records"]:
+        result.pop("device_infos", None)
+    if module.params["fail_on_conflict"] and result["conflicts"]:
         result["msg"] = ("%d DeviceInfos changed between the read and the delete and were left in place: %s "
-                         "(fail_on_conflict). %s" % (len(outcome.conflicts), outcome.conflicts, result["msg"]))
+                         "(fail_on_conflict). %s" % (len(result["conflicts"]), result["conflicts"], result["msg"]))
         module.fail_json(**result)
     return result
 
@@ -420,6 +466,7 @@ def main():
             "max_deletes": {"type": "int"},
             "fail_on_conflict": {"type": "bool", "default": False},
             "parallelism": {"type": "int", "default": 4},
+            "return_records": {"type": "bool", "default": True},
             "if_match": {"type": "str"},
             "state": {"type": "str", "choices": ["absent", "provisioned"], "default": "absent"},
             "user": {"type": "str"},
