@@ -207,10 +207,15 @@ def delete_selected(client, entity_set, ids, selection=None, parallelism=1, keep
     ``selection`` is the ``$filter`` the Ids were listed by: a record that no longer matches it when its chunk
     is read is left in place (a conflict). Up to ``parallelism`` DELETEs are in flight at once; the outcome
     lists the Ids in the order of ``ids``. ``keep_records``: the outcome keeps the deleted records as read.
-    ``dry_run``: reads only; every record read counts as deleted. An error other than "gone" or "changed"
-    stops the batch with BatchInterrupted: the Ids of ``ids`` not settled by then are in its ``not_deleted``.
+    ``dry_run``: reads only; every record read counts as deleted, and with a ``selection`` and no records to
+    keep, every Id listed does, without reading it again. An error other than "gone" or "changed" stops the
+    batch with BatchInterrupted: the Ids of ``ids`` not settled by then are in its ``not_deleted``.
     """
     pipeline = _Pipeline(client, entity_set, parallelism, keep_records, dry_run)
+    if dry_run and selection is not None and not keep_records:
+        for record_id in dict.fromkeys(ids):
+            pipeline.add(record_id)
+        return pipeline.finish()
     unread = deque(chunks(list(dict.fromkeys(ids)), CHUNK_SIZE))
     read_error = None
     while unread and not pipeline.stopped():

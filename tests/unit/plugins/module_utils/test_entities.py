@@ -116,6 +116,13 @@ def test_a_dry_run_reads_and_deletes_nothing(sim, client):
     assert len(sim.device_infos) == 240
 
 
+def test_a_dry_run_of_a_selection_without_records_to_keep_reads_nothing_more(sim, client):
+    ids = ids_matching(client, DEVICE_INFOS, UNASSIGNED)
+    sim.clear_requests()
+    outcome = delete_selected(client, DEVICE_INFOS, ids + ids[:3], selection=UNASSIGNED, dry_run=True)
+    assert outcome.deleted == ids and outcome.records == [] and sim.requests == []
+
+
 def test_records_already_read_are_deleted_with_their_etag(sim, client):
     record = client.get(DEVICE_INFOS.key_path(sorted(sim.device_infos)[0]), "GetDeviceInfo").data
     outcome = delete_records(client, DEVICE_INFOS, [record])
