@@ -7,6 +7,7 @@
 import argparse
 import collections
 import contextlib
+import functools
 import os
 import platform
 import random
@@ -16,14 +17,11 @@ import tempfile
 import time
 
 from . import report
-from .methods import (DELETE_METHODS, FAILURES, PLAYBOOK_START, Context, bypass_proxies, children_cpu_seconds, detect_parallelism,
-                      listed_peak_rss)
+from .methods import (DELETE_METHODS, FAILURES, MEMORY_LISTINGS, PLAYBOOK_START, Context, bypass_proxies, children_cpu_seconds,
+                      detect_parallelism, listed_peak_rss)
 from .simulator import REPO, SimulatorFactory
 
 DEFAULT_OUTPUT = os.path.join(REPO, "benchmarks", "results")
-# The memory runs: device_info_info with each of these option sets (besides its filter) over each number of records;
-# the second, to tell the records returned from what the module holds meanwhile, only in a --full run.
-MEMORY_OPTIONS = ({}, {"select": ["Id"]})
 
 
 def sizes(text):
@@ -40,19 +38,23 @@ def parse_args(argv=None):
     parser.add_argument("--methods", type=lambda text: text.split(","), default=[method.key for method in DELETE_METHODS],
                         help="which methods, comma-separated (default all: %(default)s)")
     parser.add_argument("--parallelism", type=int, help="c (default: the module's default parallelism, 1 if it has none)")
-    parser.add_argument("--memory-sizes", type=sizes, default=list(report.MEMORY_SIZES),
-                        help="records to list for the peak memory of the module, '' for none (default 5000,50000)")
-    parser.add_argument("--quick", action="store_true", help="one repeat at N = 100 and 1,000, no memory runs: a smoke test")
+    parser.add_argument("--memory-sizes", type=sizes,
+                        help="records that device_info lists in check mode (return_records: false), and device_info_info, "
+                        "for the peak memory of the module process; '' for none (default 5000,50000; none with --quick)")
+    parser.add_argument("--quick", action="store_true", help="one repeat at N = 100 and 1,000, no memory runs unless "
+                        "--memory-sizes: a smoke test")
     parser.add_argument("--full", action="store_true", help="also N = 5,000 with latency, the uri loop with latency, the "
-                        "concurrent floors without, and the memory of listing only Ids")
+                        "concurrent floors without, and the memory of device_info_info returning only Ids")
     parser.add_argument("--seed", type=int, default=1, help="seed of the order of the measurements (default %(default)s)")
     parser.add_argument("--output", default=DEFAULT_OUTPUT, help="where the results go (default benchmarks/results)")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.methods) - {method.key for method in DELETE_METHODS})
     if unknown:
         parser.error(f"unknown methods {', '.join(unknown)}")
+    if args.memory_sizes is None:
+        args.memory_sizes = [] if args.quick else list(report.MEMORY_SIZES)
     if args.quick:
-        args.repeats, args.sizes, args.wan_sizes, args.memory_sizes = 1, [100, 1000], [100, 1000], []
+        args.repeats, args.sizes, args.wan_sizes = 1, [100, 1000], [100, 1000]
     if args.full:
         args.wan_sizes = sorted(set(args.wan_sizes) | set(args.sizes))
     return args
@@ -108,34 +110,28 @@ class Bench:
 
     def _measure(self, repeat, method, latency_ms, sim, first, last):
         n = last - first + 1
-        record = {"method": method.key, "latency_ms": latency_ms, "n": n or None, "repeat": repeat, "error": None}
+        record = {"method": method.key, "latency_ms": latency_ms, "n": n or None, "repeat": repeat, "batch_seconds": None}
         sim_cpu = sim.cpu_seconds() if sim else 0.0
         client_cpu = children_cpu_seconds() + time.process_time()
-        started = time.perf_counter()
-        try:
-            method.run(self.ctx, sim, first, last)
-        except FAILURES as exc:
-            record["error"] = f"{type(exc).__name__}: {exc}"
-        record["seconds"] = time.perf_counter() - started
+        _, record["seconds"], record["error"] = timed(functools.partial(method.run, self.ctx, sim, first, last))
         record["client_cpu_seconds"] = children_cpu_seconds() + time.process_time() - client_cpu
         if sim:
             record["simulator_cpu_seconds"] = sim.cpu_seconds() - sim_cpu
-            record.update(self._check(sim, first, last, record["error"]))
+            record.update(self._check(method, sim, first, last, record["error"]))
         self.measurements.append(record)
         self._progress(record)
 
     @staticmethod
-    def _check(sim, first, last, error):
-        """What the simulator saw: requests by operation, and an error if records are left or requests failed or were bad."""
-        log, violations = sim.request_log(), sim.violations()
-        sim.reset_log()
+    def _check(method, sim, first, last, error):
+        """What the simulator saw: requests by operation, the module's batch time (``module_run`` methods), and an
+        error if records are left or requests failed or were bad."""
+        log, problems = simulator_findings(sim)
         left = [record_id for record_id in sim.remaining_ids() if first <= record_id <= last]
-        failed = [entry for entry in log if entry["status"] is None or entry["status"] >= 400]
-        problems = [f"{len(left)} of the records are still there" if left else "",
-                    f"{len(failed)} requests failed, e.g. {failed[0]['method']} {failed[0]['path']}: {failed[0]['status']}" if failed else "",
-                    f"requests a real 3CX would not understand: {violations[:3]}" if violations else ""]
+        if left:
+            problems.insert(0, f"{len(left)} of the records are still there")
         return {"requests": dict(collections.Counter(entry["operation"] for entry in log)),
-                "error": error or "; ".join(problem for problem in problems if problem) or None}
+                "batch_seconds": batch_seconds(log, sim.latency) if method.module_run else None,
+                "error": error or "; ".join(problems) or None}
 
     def _progress(self, record):
         cost = f"{record['seconds']:.2f} s"
@@ -146,17 +142,70 @@ class Bench:
               f"N={record['n'] or '-'}, {record['method']}: {cost}{'  FAILED: ' + record['error'] if record['error'] else ''}", flush=True)
 
 
+def timed(run):
+    """Call ``run()``; its result (None if it failed), the seconds it took, and what failed (None if nothing did)."""
+    started = time.perf_counter()
+    try:
+        result, error = run(), None
+    except FAILURES as exc:
+        result, error = None, f"{type(exc).__name__}: {exc}"
+    return result, time.perf_counter() - started, error
+
+
+def simulator_findings(sim):
+    """The request log since the last look (which it empties), and what no run may cause: failed requests, and
+    requests a real 3CX would not understand."""
+    log, violations = sim.request_log(), sim.violations()
+    sim.reset_log()
+    failed = [entry for entry in log if entry["status"] is None or entry["status"] >= 400]
+    problems = [f"{len(failed)} requests failed, e.g. {failed[0]['method']} {failed[0]['path']}: {failed[0]['status']}" if failed else "",
+                f"requests a real 3CX would not understand: {violations[:3]}" if violations else ""]
+    return log, [problem for problem in problems if problem]
+
+
+def batch_seconds(log, latency):
+    """A module's batch time: from its first request (the token request) to its last by the simulator's clock,
+    plus one round trip for the last answer; none of ansible-playbook's or the module process's start."""
+    received = [entry["received"] for entry in log]
+    return max(received) - min(received) + latency if received else None
+
+
 def measure_memory(ctx, factory, records, full):
-    """Peak memory of the module process listing ``records`` records, once per option set of MEMORY_OPTIONS."""
+    """The peak memory of the module process in each of the MEMORY_LISTINGS (``full_only`` ones with ``full``) of
+    ``records`` records; a listing whose module lacks an option it needs is noted as not measured."""
     results = []
-    for options in MEMORY_OPTIONS if full else MEMORY_OPTIONS[:1]:
-        with factory.simulator(records) as sim:
-            started = time.perf_counter()
-            peak, listed = listed_peak_rss(ctx, sim, options)
-            results.append({"records": records, "options": options, "listed": listed, "peak_rss_bytes": peak,
-                            "seconds": time.perf_counter() - started, "requests": len(sim.request_log())})
-        print(f"memory: {listed:,} records listed ({options or 'filter only'}): peak {peak / 2**20:.1f} MiB", flush=True)
+    for listing in MEMORY_LISTINGS:
+        if listing.full_only and not full:
+            continue
+        entry = {"records": records, "listing": listing.key, "label": listing.label, "peak_rss_bytes": None, "listed": None,
+                 "seconds": None, "requests": None, "requests_per_record": None, "error": None}
+        unknown = listing.unknown_options(ctx)
+        if unknown:
+            entry["error"] = f"{listing.module} has no option {', '.join(unknown)}"
+        else:
+            with factory.simulator(records) as sim:
+                measured, entry["seconds"], entry["error"] = timed(functools.partial(listed_peak_rss, ctx, sim, listing))
+                entry["peak_rss_bytes"], entry["listed"] = measured or (None, None)
+                entry.update(listing_findings(sim, listing, records, entry["listed"], entry["error"]))
+        results.append(entry)
+        outcome = ("not measured" if entry["peak_rss_bytes"] is None else
+                   f"peak {entry['peak_rss_bytes'] / 2**20:.1f} MiB, {entry['seconds']:.1f} s, {entry['requests']} requests")
+        print(f"memory: {records:,} records, {listing.label}: {outcome}{'  FAILED: ' + entry['error'] if entry['error'] else ''}", flush=True)
     return results
+
+
+def listing_findings(sim, listing, records, listed, error):
+    """Requests (in all and per record listed) and an error if the listing missed records, deleted any in check
+    mode, or had requests fail or be bad."""
+    log, problems = simulator_findings(sim)
+    if listed is not None and listed != records:
+        problems.insert(0, f"listed {listed:,} of {records:,} records")
+    if listing.check_mode:
+        deleted = records - len(sim.remaining_ids())
+        if deleted:
+            problems.insert(0, f"{deleted:,} records were deleted in check mode")
+    return {"requests": len(log), "requests_per_record": len(log) / listed if listed else None,
+            "error": error or "; ".join(problems) or None}
 
 
 def machine():
@@ -197,9 +246,9 @@ def main(argv=None):
     paths = report.write(args.output, results)
     print(f"\n{results['text']}\n\n{len(measurements)} measurements in {results['minutes']:.1f} min on {before['cpus']} CPUs; "
           f"written: {', '.join(os.path.relpath(path) for path in paths)}")
-    failures = [record for record in measurements if record["error"]]
+    failures = [record for record in measurements + memory if record["error"]]
     if failures:
-        print(f"{len(failures)} measurements failed; the first: {failures[0]['error']}", file=sys.stderr)
+        print(f"{len(failures)} measurements failed or were not measured; the first: {failures[0]['error']}", file=sys.stderr)
     return 1 if failures else 0
 
 

@@ -7,6 +7,9 @@
 The collection's (the cleanup role, ``device_info`` with ``ids`` or a ``filter``) and ``ansible.builtin.uri`` in a
 loop run through a real ``ansible-playbook``; the floors (a ``requests.Session`` loop, curl with keep-alive, and
 both with c requests in flight) run here or in one curl process.  Each fetches its own token.  A label names c as ``{c}``.
+
+The memory runs (``MEMORY_LISTINGS``) list every record with a module of the collection instead, and note the
+peak memory of the module process.
 """
 
 import concurrent.futures
@@ -69,6 +72,7 @@ class Context:
         if not os.path.islink(link):
             os.symlink(REPO, link, target_is_directory=True)
         self._files = 0
+        self._module_options = {}
 
     @property
     def collection_parallelism(self):
@@ -98,6 +102,13 @@ class Context:
                         "THREECX_TOKEN_CACHE_DIR": tempfile.mkdtemp(prefix="tokens-", dir=self.workdir)})
         return env
 
+    def module_options(self, module):
+        """The options of ``module`` (e.g. ``threecx.pbx.device_info``) as ``ansible-doc`` documents them, by name."""
+        if module not in self._module_options:
+            doc = json.loads(run_command([os.path.join(BIN, "ansible-doc"), "-j", module], env=self.environment()))
+            self._module_options[module] = doc[module]["doc"]["options"]
+        return self._module_options[module]
+
     def module_parallelism(self):
         """The ``parallelism`` option to give ``device_info``, if the collection has it."""
         return {"parallelism": self.parallelism} if self.collection_has_parallelism else {}
@@ -105,8 +116,7 @@ class Context:
 
 def detect_parallelism(ctx):
     """The default of ``device_info``'s ``parallelism`` option as ``ansible-doc`` tells it; None if there is no such option."""
-    doc = json.loads(run_command([os.path.join(BIN, "ansible-doc"), "-j", "threecx.pbx.device_info"], env=ctx.environment()))
-    option = doc["threecx.pbx.device_info"]["doc"]["options"].get("parallelism")
+    option = ctx.module_options("threecx.pbx.device_info").get("parallelism")
     return None if option is None else option.get("default", 1)
 
 
@@ -118,9 +128,10 @@ def run_command(command, env=None, cwd=None):
     return result.stdout
 
 
-def ansible_playbook(ctx, playbook, sim=None, env=None, inventory=None, extra_vars=None):
-    """Run ``ansible-playbook`` on ``playbook`` (a path, or a playbook of the collection such as ``threecx.pbx.x``)."""
-    command = [os.path.join(BIN, "ansible-playbook"), playbook]
+def ansible_playbook(ctx, playbook, sim=None, env=None, inventory=None, extra_vars=None, check=False):
+    """Run ``ansible-playbook`` on ``playbook`` (a path, or a playbook of the collection such as ``threecx.pbx.x``),
+    in check mode if ``check``."""
+    command = [os.path.join(BIN, "ansible-playbook"), playbook] + (["--check"] if check else [])
     if inventory is None:
         command += ["-i", "localhost,", "-c", "local"]
     else:
@@ -148,7 +159,8 @@ class Method:
     """One way of deleting DeviceInfos.
 
     ``lists``: it reads lists, whose cost in the simulator grows with the records it holds, so it gets a simulator
-    holding just its own records; the others share one.  ``slow``: measured at the smallest N only and
+    holding just its own records; the others share one.  ``module_run``: its requests come from one run of the
+    module, so the simulator's log tells the module's batch time.  ``slow``: measured at the smallest N only and
     extrapolated per record beyond; ``sequential`` methods count as slow when there is latency.  ``full_only``
     (a latency in ms -> bool): where the method runs only in a ``--full`` run.
     """
@@ -156,6 +168,7 @@ class Method:
     key = ""
     label = ""
     lists = False
+    module_run = False
     slow = False
     sequential = False
 
@@ -183,6 +196,7 @@ class CleanupRole(Method):
     key = "role"
     label = "collection: cleanup role (filter)"
     lists = True
+    module_run = True
 
     def run(self, ctx, sim, first, last):
         extra_vars = {"device_info_cleanup_filter": id_filter(first, last), "device_info_cleanup_max_deletes": last - first + 1}
@@ -196,6 +210,7 @@ class DeviceInfoTask(Method):
     """``threecx.pbx.device_info`` in one task, selecting the records by ``ids`` or by a ``filter``."""
 
     lists = True
+    module_run = True
 
     def __init__(self, selection):
         self.selection = selection
@@ -327,9 +342,36 @@ DELETE_METHODS = (CleanupRole(), DeviceInfoTask("ids"), DeviceInfoTask("filter")
 PLAYBOOK_START = PlaybookStart()
 
 
-def listed_peak_rss(ctx, sim, options=None):
-    """List every record with ``device_info_info``, a filter and ``options``; the module process's peak RSS in bytes,
-    and how many records it listed."""
+class Listing:
+    """A module run listing every record (``filter: Id gt 0``) for the memory runs, with ``options`` besides the filter.
+
+    ``counted``: the list in the module's result that holds one item per record listed.  ``check_mode``: run with
+    ``--check``, for a module that would change the PBX.  ``full_only``: measured in a ``--full`` run only.
+    """
+
+    def __init__(self, key, module, options, counted, check_mode=False, full_only=False):
+        self.key = key
+        self.module = f"threecx.pbx.{module}"
+        self.options = options
+        self.counted = counted
+        self.check_mode = check_mode
+        self.full_only = full_only
+        self.label = ", ".join([module + (" --check" if check_mode else "")] + [f"{name}: {json.dumps(value)}" for name, value in options.items()])
+
+    def unknown_options(self, ctx):
+        """The options given that the module does not know (yet)."""
+        return sorted(set(self.options) - set(ctx.module_options(self.module)))
+
+
+# The memory target's listing first (report.MEMORY_LISTING): device_info finding what it would delete, keeping
+# only Ids; then what returning every record costs, and (--full) returning only their Ids.
+MEMORY_LISTINGS = (Listing("device_info-check", "device_info", {"return_records": False}, "deleted", check_mode=True),
+                   Listing("device_info_info", "device_info_info", {}, "device_infos"),
+                   Listing("device_info_info-ids", "device_info_info", {"select": ["Id"]}, "device_infos", full_only=True))
+
+
+def listed_peak_rss(ctx, sim, listing):
+    """Run ``listing`` on ``sim``; the module process's peak RSS in bytes, and how many records it listed."""
     wrapper = os.path.join(ctx.workdir, "peak-rss-python")
     with open(wrapper, "w", encoding="utf-8") as stream:
         stream.write(PEAK_RSS_WRAPPER)
@@ -337,9 +379,9 @@ def listed_peak_rss(ctx, sim, options=None):
     peaks = os.path.join(ctx.workdir, "peak-rss.txt")
     if os.path.exists(peaks):
         os.remove(peaks)
-    task = {"name": "List", "threecx.pbx.device_info_info": dict({"filter": "Id gt 0"}, **(options or {})), "register": "listed"}
-    count = {"name": "Count", "ansible.builtin.debug": {"msg": "listed={{ listed.device_infos | length }}"}}
-    output = ansible_playbook(ctx, ctx.write("list.yml", local_play("List", task, count)), sim,
+    task = {"name": "List", listing.module: dict({"filter": "Id gt 0"}, **listing.options), "register": "listed"}
+    count = {"name": "Count", "ansible.builtin.debug": {"msg": f"listed={{{{ listed.{listing.counted} | length }}}}"}}
+    output = ansible_playbook(ctx, ctx.write("list.yml", local_play("List", task, count)), sim, check=listing.check_mode,
                               env={"ANSIBLE_PYTHON_INTERPRETER": wrapper, "BENCH_PEAK_RSS_FILE": peaks})
     with open(peaks, encoding="ascii") as stream:
         peak_kib = max(int(line) for line in stream)

@@ -9,6 +9,7 @@ import inspect
 import json
 import math
 import threading
+import time
 from http import HTTPStatus
 
 from werkzeug.wrappers import Response
@@ -176,9 +177,10 @@ class FaultPlan:
             self._down = False
 
     def admit(self, entry, faultable):
-        """Log a request (its entry) and give it the fault it meets (None if none), in one step, so that the log
-        shows the order in which requests took faults."""
+        """Log a request (its entry, stamped ``received``) and give it the fault it meets (None if none), in one step,
+        so that the log shows the order in which requests took faults, and their ``received`` never decreases."""
         with self._lock:
+            entry["received"] = time.monotonic()
             if not faultable:
                 fault = None
             elif self._down:

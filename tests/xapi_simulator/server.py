@@ -272,7 +272,9 @@ class Simulator:
 
         An entry is added when its request arrives; its ``status`` is None until it is answered, and stays None
         for a connection closed unanswered.  ``fault`` names what a fault did to it: ``status``, ``delay``,
-        ``reset``, ``down``, or None.
+        ``reset``, ``down``, or None.  ``received`` is when it arrived, in seconds of ``time.monotonic()``:
+        only differences between entries mean anything (e.g. how long a client took from its first request to
+        its last), and it never decreases along the log.
         """
         return self._journal.requests
 
