@@ -122,8 +122,8 @@ class BatchInterrupted(XapiError):
 class _Pipeline:
     """DELETEs of a batch, up to ``parallelism`` in flight from one chunk to the next, settled in the order read.
 
-    Every Id of the batch goes through ``settle`` in the order the caller adds them, whatever the order the
-    answers come in, so that the outcome is the same whatever the parallelism. After an error no further
+    Every Id of the batch is settled (noted in the outcome) in the order the caller adds them, whatever the order
+    the answers come in, so that the outcome is the same whatever the parallelism. After an error no further
     DELETE starts (those in flight finish and count); the first error in that order is kept in ``error``.
     With ``dry_run`` nothing is deleted and every record read counts as deleted.
     """

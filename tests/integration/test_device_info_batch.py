@@ -54,6 +54,20 @@ def test_filter_check_mode_then_real_then_idempotent(etag_simulator, run_playboo
     assert xapi_requests(sim, "DELETE") == []
 
 
+@pytest.mark.parametrize("diff", [False, True])
+def test_return_records_false_returns_ids_only(simulator, run_playbook, diff):
+    expected = unassigned_ids(simulator)
+    dry = run_playbook([task("delete", filter=UNASSIGNED, return_records=False)], sim=simulator, check=True, diff=diff)
+    assert dry.rc == 0, dry.output
+    result = dry.result("delete")
+    assert result["deleted"] == expected and "device_infos" not in result
+    # --diff still lists the phones that would go; without it, the check lists the Ids and reads nothing more.
+    assert ("-DeviceInfo %d: " % expected[0] in dry.stdout) is diff
+    lists = xapi_requests(simulator, "GET", "ListDeviceInfo")
+    assert len(lists) == -(-len(expected) // 100) + (-(-len(expected) // 50) if diff else 0)
+    assert xapi_requests(simulator, "DELETE") == []
+
+
 def test_max_deletes_exceeded_deletes_nothing(simulator, run_playbook):
     count = len(simulator.device_infos)
     run = run_playbook([task("delete", filter=UNASSIGNED, max_deletes=2)], sim=simulator)

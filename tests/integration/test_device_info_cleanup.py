@@ -30,7 +30,8 @@ def stale(sim, before="2026-01-01T00:00:00Z"):
 
 def test_cleanup_of_two_pbxs_dry_run_real_and_again(run_playbook):
     with running_simulator(seed=3, records=60) as first, running_simulator(seed=4, records=40) as second:
-        hosts = inventory(pbx1=pbx_host(first), pbx2=pbx_host(second, device_info_cleanup_detected_before="2026-01-01"))
+        hosts = inventory(pbx1=pbx_host(first), pbx2=pbx_host(second, device_info_cleanup_detected_before="2026-01-01",
+                                                               device_info_cleanup_return_records=True))
         expected = {"pbx1": sorted(i for i, r in first.device_infos.items() if r["Assigned"] is False), "pbx2": stale(second)}
         stores = {"pbx1": dict(first.device_infos), "pbx2": dict(second.device_infos)}
 
@@ -51,6 +52,10 @@ def test_cleanup_of_two_pbxs_dry_run_real_and_again(run_playbook):
             fact = real.result(FACT_TASK, host)["ansible_facts"]["device_info_cleanup_result"]
             assert sorted(fact["deleted"]) == expected[host] and fact["missing"] == [] and fact["conflicts"] == []
             assert fact["matched"] == len(expected[host])
+            if host == "pbx2":  # device_info_cleanup_return_records: the records as read before they went
+                assert [record["MAC"] for record in fact["device_infos"]] == [stores[host][i]["MAC"] for i in fact["deleted"]]
+            else:
+                assert "device_infos" not in fact and "device_infos" not in real.result(DELETE_TASK, host)
             assert len(token_requests(sim)) == 1  # the dry run's token, shared through the cache
         assert "changed=1" in real.stdout
 
