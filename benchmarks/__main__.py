@@ -113,7 +113,7 @@ class Bench:
         record = {"method": method.key, "latency_ms": latency_ms, "n": n or None, "repeat": repeat, "batch_seconds": None}
         sim_cpu = sim.cpu_seconds() if sim else 0.0
         client_cpu = children_cpu_seconds() + time.process_time()
-        _, record["seconds"], record["error"] = timed(functools.partial(method.run, self.ctx, sim, first, last))
+        record["seconds"], record["error"] = timed(functools.partial(method.run, self.ctx, sim, first, last))[1:]
         record["client_cpu_seconds"] = children_cpu_seconds() + time.process_time() - client_cpu
         if sim:
             record["simulator_cpu_seconds"] = sim.cpu_seconds() - sim_cpu
