@@ -372,7 +372,8 @@ def selected_ids(module):
     if params["max_deletes"] is None or len(ids) <= params["max_deletes"]:
         return ids, []
     existing = existing_ids(client, DEVICE_INFOS, ids)
-    return existing, [record_id for record_id in ids if record_id not in set(existing)]
+    found = set(existing)
+    return existing, [record_id for record_id in ids if record_id not in found]
 
 
 def delete_batch(module):

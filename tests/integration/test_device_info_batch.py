@@ -77,6 +77,21 @@ def test_max_deletes_exceeded_deletes_nothing(simulator, run_playbook):
     assert xapi_requests(simulator, "DELETE") == []
 
 
+def test_max_deletes_counts_the_ids_that_exist(simulator, run_playbook):
+    ids = sorted(simulator.device_infos)[:3]
+    run = run_playbook([task("delete", ids=ids + [888888, 888889], max_deletes=3, return_records=False)], sim=simulator)
+    assert run.rc == 0, run.output
+    assert run.result("delete")["deleted"] == ids and run.result("delete")["missing"] == [888888, 888889]
+    # First which of the 5 Ids exist (Ids only), then the read of the 3 before their DELETEs.
+    assert [e["operation"] for e in xapi_requests(simulator)] == ["ListDeviceInfo"] * 2 + ["DeleteDeviceInfo"] * 3
+
+    simulator.clear_requests()
+    more = sorted(simulator.device_infos)[:4]
+    run = run_playbook([task("delete", ids=more, max_deletes=3)], sim=simulator)
+    assert run.rc == 2 and "4 DeviceInfos match, more than max_deletes (3)" in run.result("delete")["msg"]
+    assert xapi_requests(simulator, "DELETE") == [] and set(more) <= set(simulator.device_infos)
+
+
 def test_an_empty_ids_list_passes_without_change(simulator, run_playbook):
     run = run_playbook([task("delete", ids=[])], sim=simulator)
     assert run.rc == 0, run.output
