@@ -30,8 +30,8 @@ def stale(sim, before="2026-01-01T00:00:00Z"):
 
 def test_cleanup_of_two_pbxs_dry_run_real_and_again(run_playbook):
     with running_simulator(seed=3, records=60) as first, running_simulator(seed=4, records=40) as second:
-        hosts = inventory(pbx1=pbx_host(first), pbx2=pbx_host(second, device_info_cleanup_detected_before="2026-01-01",
-                                                               device_info_cleanup_return_records=True))
+        pbx2 = pbx_host(second, device_info_cleanup_detected_before="2026-01-01", device_info_cleanup_return_records=True)
+        hosts = inventory(pbx1=pbx_host(first), pbx2=pbx2)
         expected = {"pbx1": sorted(i for i, r in first.device_infos.items() if r["Assigned"] is False), "pbx2": stale(second)}
         stores = {"pbx1": dict(first.device_infos), "pbx2": dict(second.device_infos)}
 
