@@ -34,14 +34,18 @@ def env_without_collections(collections):
     return env
 
 
-@pytest.fixture(scope="session")
-def collection_tarball(tmp_path_factory):
-    """The collection as Galaxy would ship it: ``ansible-galaxy collection build`` of the checkout."""
-    output = tmp_path_factory.mktemp("tarball")
-    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "build", REPO, "--output-path", str(output)],
+def build_collection(source, output):
+    """``ansible-galaxy collection build`` of the collection at ``source`` into ``output``; the tarball's path."""
+    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "build", str(source), "--output-path", str(output)],
                    check=True, capture_output=True)
     tarball, = output.glob("threecx-pbx-*.tar.gz")
     return tarball
+
+
+@pytest.fixture(scope="session")
+def collection_tarball(tmp_path_factory):
+    """The collection as Galaxy would ship it: the checkout built."""
+    return build_collection(REPO, tmp_path_factory.mktemp("tarball"))
 
 
 @pytest.fixture(scope="session")

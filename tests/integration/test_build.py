@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tarfile
 
-from .conftest import BIN, REPO, env_without_collections
+from .conftest import BIN, REPO, build_collection, env_without_collections
 
 SHIPPED = ("MANIFEST.json", "FILES.json", "README.md", "meta/runtime.yml", "plugins/modules/device_info.py",
            "plugins/modules/device_info_info.py", "roles/device_info_cleanup/meta/argument_specs.yml",
@@ -27,11 +27,9 @@ CLUTTER = (".venv/lib/python3.11/site-packages/requests/__init__.py", ".venv-old
 SHIPPED_DIRECTORIES = {"plugins", "plugins/modules", "examples", "changelogs", "tests", "benchmarks"}
 
 
-def build(source, output):
-    subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "build", str(source), "--output-path", str(output)],
-                   check=True, capture_output=True)
-    tarball, = output.glob("threecx-pbx-*.tar.gz")
-    with tarfile.open(tarball) as archive:
+def built_names(source, output):
+    """The paths in the tarball built of ``source``."""
+    with tarfile.open(build_collection(source, output)) as archive:
         return archive.getnames()
 
 
@@ -50,7 +48,7 @@ def test_build_ignore_leaves_out_caches_virtual_environments_and_benchmark_outpu
         (source / path).parent.mkdir(parents=True, exist_ok=True)
         (source / path).write_text("clutter\n")
     (tmp_path / "out").mkdir()
-    names = build(source, tmp_path / "out")
+    names = built_names(source, tmp_path / "out")
     assert set(SHIPPED) <= set(names)
     parents = {"/".join(path.split("/")[:depth]) for path in CLUTTER for depth in range(1, path.count("/") + 2)}
     assert sorted(parents.intersection(names) - SHIPPED_DIRECTORIES) == []

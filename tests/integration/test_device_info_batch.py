@@ -117,12 +117,14 @@ def test_a_record_assigned_between_read_and_delete_is_kept(etag_simulator, run_p
     assert not [e for e in xapi_requests(sim, "DELETE") if e["path"].endswith("(%d)" % victim)]
 
 
-def test_with_etags_a_record_changed_after_its_read_is_refused_by_the_pbx(etag_simulator, run_playbook):
+def test_a_record_changed_after_its_read_is_refused_with_etags_and_missed_without(etag_simulator, run_playbook):
     sim = etag_simulator
     expected = unassigned_ids(sim)
     victim = expected[-1]
-    lists_before_its_read = -(-len(expected) // 100) + (len(expected) - 1) // 50 + 1
-    sim.schedule_change(victim, "ListDeviceInfo", after_count=lists_before_its_read, Assigned=True, AssignedUser="101 John Smith")
+    # The change comes with the answer to the read of the victim's 50: after the pages of Ids (100 a page) and
+    # the reads of the 50s before it.
+    lists_up_to_its_read = -(-len(expected) // 100) + (len(expected) - 1) // 50 + 1
+    sim.schedule_change(victim, "ListDeviceInfo", after_count=lists_up_to_its_read, Assigned=True, AssignedUser="101 John Smith")
     run = run_playbook([task("delete", filter=UNASSIGNED, return_records=False)], sim=sim)
     result = run.result("delete")
     deletes_of_victim = [e for e in xapi_requests(sim, "DELETE") if e["path"].endswith("(%d)" % victim)]

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from packaging.specifiers import SpecifierSet
 
-from .conftest import BIN, REPO
+from .conftest import BIN, REPO, env_without_collections
 
 EXAMPLE = os.path.join(REPO, "examples", "execution-environment.yml")
 COLLECTIONS = "/usr/share/ansible/collections"  # where the galaxy stage installs them, and the builder stage looks
@@ -88,8 +88,7 @@ def test_create_writes_the_containerfile_of_an_ee_with_the_collection(context, c
 
 def test_the_image_gets_the_python_requirements_of_the_collection_metadata(context, tmp_path):
     collections = tmp_path / COLLECTIONS.lstrip("/")
-    env = {name: value for name, value in os.environ.items() if not name.startswith("ANSIBLE_COLLECTIONS_PATH")}
-    env["ANSIBLE_GALAXY_DISABLE_GPG_VERIFY"] = "1"
+    env = dict(env_without_collections(collections), ANSIBLE_GALAXY_DISABLE_GPG_VERIFY="1")
     subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "-r", "requirements.yml",
                     "--collections-path", str(collections)], cwd=str(context / "_build"), env=env, check=True,
                    capture_output=True)

@@ -36,3 +36,11 @@ def client(sim):
     xapi = XapiClient(sim)
     xapi.login()
     return xapi
+
+
+@pytest.fixture
+def etag_client(make_sim):
+    """A logged-in client of a simulator in ETag mode (``etag_client.simulator``)."""
+    client = XapiClient(make_sim(etag_mode=True))
+    client.login()
+    return client

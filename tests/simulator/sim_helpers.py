@@ -31,6 +31,11 @@ def response_errors(reply):
     return [error for error in errors if not isinstance(error, PathError)]
 
 
+def odata_string(value):
+    """A string as an OData literal: single-quoted, a quote doubled (``'O''Brien'``)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 class XapiClient:
     """Talks to a simulator like the collection should, and (with ``check``) checks OData answers against the spec."""
 

@@ -6,15 +6,6 @@
 
 import pytest
 
-from sim_helpers import XapiClient
-
-
-@pytest.fixture
-def etag_client(make_sim):
-    client = XapiClient(make_sim(etag_mode=True))
-    client.login()
-    return client
-
 
 def test_get(client, sim):
     assert sim.etag_mode is False

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from sim_helpers import CLIENT_ID, SECRET, XapiClient, response_errors
+from sim_helpers import CLIENT_ID, SECRET, XapiClient, odata_string, response_errors
 from xapi_simulator import Simulator
 from xapi_simulator.model import model
 from xapi_simulator.spec import entity_properties, load_spec
@@ -48,7 +48,7 @@ def key_literal(sim, route):
     value = sim.records(route.target)[0][name]
     if entity_properties(entity_set.type_name)[name] in ("Edm.Int32", "Edm.Guid"):
         return str(value)
-    return quote("'" + value.replace("'", "''") + "'")
+    return quote(odata_string(value))
 
 
 def url_path(sim, operation_id, template):

@@ -9,20 +9,8 @@ import re
 import pytest
 import requests
 
-from sim_helpers import XapiClient
+from sim_helpers import odata_string
 from xapi_simulator import Simulator
-
-
-def quote_key(value):
-    """A string key as OData writes it: quoted, a quote doubled."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-@pytest.fixture
-def etag_client(make_sim):
-    client = XapiClient(make_sim(etag_mode=True))
-    client.login()
-    return client
 
 
 def test_generated_data_is_deterministic_per_seed_and_set():
@@ -72,10 +60,10 @@ def test_filter_on_enumerations_and_through_complex_properties(client, sim):
 def test_get_by_each_kind_of_key(client, sim):
     group, template, oauth_client = sim.records("Groups")[1], sim.records("CrmTemplates")[0], sim.records("OAuthClients")[0]
     assert client.get("/Groups(2)").json()["Name"] == group["Name"]
-    assert client.get(f"/CrmTemplates({quote_key(template['Name'])})").json()["Name"] == template["Name"]
+    assert client.get(f"/CrmTemplates({odata_string(template['Name'])})").json()["Name"] == template["Name"]
     assert client.get(f"/OAuthClients({oauth_client['Id']})").json()["ClientId"] == oauth_client["ClientId"]
     fax = sim.records("Fax")[0]
-    assert client.get(f"/Fax(Number={quote_key(fax['Number'])})").json()["Id"] == fax["Id"]
+    assert client.get(f"/Fax(Number={odata_string(fax['Number'])})").json()["Id"] == fax["Id"]
     assert sim.violations == []
 
 
@@ -193,7 +181,7 @@ def test_actions(client, sim):
     assert client.call("POST", "/Users(999)/Pbx.SendWelcomeEmail").status_code == 404
     result = client.call("POST", "/Trunks(1)/Pbx.TestInboundCall").json()
     assert result["@odata.context"] == sim.url + "/xapi/v1/$metadata#Pbx.TrunkTestResult"
-    assert client.call("POST", "/Fxs(" + quote_key(sim.records("Fxs")[0]["MacAddress"]) + ")/Pbx.RegenerateWebCredentials").json()[
+    assert client.call("POST", "/Fxs(" + odata_string(sim.records("Fxs")[0]["MacAddress"]) + ")/Pbx.RegenerateWebCredentials").json()[
         "MacAddress"] == sim.records("Fxs")[0]["MacAddress"]
     assert sim.violations == []
 

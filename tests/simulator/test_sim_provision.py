@@ -6,7 +6,6 @@
 
 import pytest
 
-from sim_helpers import XapiClient
 
 PROVISION = "/DeviceInfos({})/Pbx.Provision"
 
@@ -102,9 +101,8 @@ def test_bad_body_is_a_violation(client, sim, kwargs, fragment):
     assert sim.device_infos[device_id] == before
 
 
-def test_provision_changes_the_etag(make_sim):
-    client = XapiClient(make_sim(etag_mode=True))
-    client.login()
+def test_provision_changes_the_etag(etag_client):
+    client = etag_client
     sim = client.simulator
     device_id = first(sim, False)
     etag = client.get(f"/DeviceInfos({device_id})").headers["ETag"]

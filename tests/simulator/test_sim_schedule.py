@@ -40,9 +40,8 @@ def test_scheduled_delete(client, sim):
     assert client.call("DELETE", "/DeviceInfos(8)").status_code == 404
 
 
-def test_changed_between_read_and_delete_in_etag_mode(make_sim):
-    client = XapiClient(make_sim(etag_mode=True))
-    client.login()
+def test_changed_between_read_and_delete_in_etag_mode(etag_client):
+    client = etag_client
     sim = client.simulator
     sim.schedule_change(9, "ListDeviceInfo", NetworkAddress="192.168.1.77")
     etag = {item["Id"]: item["@odata.etag"] for item in client.items()}[9]

@@ -32,6 +32,7 @@ from schemathesis.core.deserialization import deserialize_yaml
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_headers_conformance,
                                                response_schema_conformance, status_code_conformance)
 
+from sim_helpers import odata_string
 from xapi_simulator import Simulator
 from xapi_simulator.spec import API_ROOT, spec_path
 
@@ -164,7 +165,7 @@ class Run:
 def _key_literal(schema, value):
     """A key value as the path holds it: an OData literal, ``'O''Brien'`` for a string (not for a GUID)."""
     if schema.get("type") == "string" and schema.get("format") != "uuid" and isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
+        return odata_string(value)
     return value
 
 

@@ -126,7 +126,9 @@ def test_a_dry_run_of_a_selection_without_records_to_keep_reads_nothing_more(sim
 def test_records_already_read_are_deleted_with_their_etag(sim, client):
     record = client.get(DEVICE_INFOS.key_path(sorted(sim.device_infos)[0]), "GetDeviceInfo").data
     outcome = delete_records(client, DEVICE_INFOS, [record])
-    assert outcome.deleted == [record["Id"]] and outcome.records == [record]
+    assert outcome.deleted == [record["Id"]] and record["Id"] not in sim.device_infos
+    assert [e["if_match"] for e in api_calls(sim, "DeleteDeviceInfo")] == [record.get("@odata.etag")]
+    assert sim.etag_mode is ("@odata.etag" in record)
 
 
 @responses.activate
