@@ -5,12 +5,12 @@
 """``python -m xapi_simulator``: serve a simulated PBX until SIGTERM or SIGINT."""
 
 import argparse
-import math
 import os
 import shutil
 import signal
 import sys
 
+from .countdown import is_seconds
 from .server import DEFAULT_CLIENTS, Simulator
 
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
@@ -21,7 +21,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(prog="python -m xapi_simulator", description="A simulated 3CX V20 XAPI (the whole of 20.0.10).")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default %(default)s)")
     parser.add_argument("--port", type=int, default=8090, help="port to listen on, 0 for any free one (default %(default)s)")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the generated DeviceInfos (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated data: records, singletons, function answers (default %(default)s)")
     parser.add_argument("--records", type=int, default=50, help="number of DeviceInfos (default %(default)s)")
     parser.add_argument("--client-id", default=os.environ.get("THREECX_CLIENT_ID") or default_id,
                         help="API client id (default $THREECX_CLIENT_ID or %(default)s)")
@@ -40,7 +40,7 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.ca_out and not args.tls:
         parser.error("--ca-out needs --tls")
-    if not 0 <= args.latency < math.inf:
+    if not is_seconds(args.latency):
         parser.error("--latency must be a non-negative number of seconds")
     return args
 

@@ -4,6 +4,8 @@
 
 """Counting the requests a fault or a scheduled callback is waiting for."""
 
+import math
+
 from .spec import operation_ids
 
 TOKEN_OPERATION = "token"  # how the request log names a request to /connect/token
@@ -18,6 +20,11 @@ def check(condition, message):
 
 def is_integer(value):
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_seconds(value):
+    """A finite, non-negative number of seconds (not a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < math.inf
 
 
 class Countdown:

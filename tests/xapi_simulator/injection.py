@@ -7,14 +7,13 @@ answer, and a PBX that stops answering altogether."""
 
 import inspect
 import json
-import math
 import threading
 import time
 from http import HTTPStatus
 
 from werkzeug.wrappers import Response
 
-from .countdown import Countdown, check, is_integer
+from .countdown import Countdown, check, is_integer, is_seconds
 from .replies import ODATA_JSON, odata_error_body
 
 # What nginx, in front of a PBX, calls the errors it answers itself while the PBX is restarting or slow.
@@ -93,8 +92,7 @@ class DelayFault(Fault):
 
     def __init__(self, count, seconds, after_processing, operation, method):
         super().__init__(count, operation, method)
-        check(isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and 0 <= seconds < math.inf,
-              f"seconds must be a non-negative number, not {seconds!r}")
+        check(is_seconds(seconds), f"seconds must be a non-negative number, not {seconds!r}")
         check(isinstance(after_processing, bool), f"after_processing must be true or false, not {after_processing!r}")
         self.seconds = seconds
         self.after_processing = after_processing

@@ -5,7 +5,6 @@
 """``Simulator``: a simulated 3CX V20 PBX serving the XAPI from a background thread."""
 
 import logging
-import math
 import ssl
 import threading
 
@@ -13,6 +12,7 @@ from cheroot import wsgi
 
 from .app import HANG_UP, Journal, XapiApp
 from .auth import TokenIssuer
+from .countdown import is_seconds
 from .injection import FaultPlan
 from .inventory import Inventory
 from .model import model
@@ -78,7 +78,7 @@ class Simulator:
                  token_lifetime=3600, one_token_per_client=True, max_page_size=None, tls=False, latency=0.0):
         if max_page_size is not None and max_page_size < 1:
             raise ValueError("max_page_size must be a positive number or None")
-        if isinstance(latency, bool) or not isinstance(latency, (int, float)) or not 0 <= latency < math.inf:
+        if not is_seconds(latency):
             raise ValueError(f"latency must be a non-negative number of seconds, not {latency!r}")
         entity_sets = model().entity_sets
         self._users = UserStore(entity_sets["Users"], seed)

@@ -195,11 +195,6 @@ class EntityStore:
             record = self.records.get(record_id)
             return None if record is None else dict(record)
 
-    def find(self, name, value):
-        """A copy of the first record whose property ``name`` is ``value`` (an alternate key), or None."""
-        with self.lock:
-            return next((dict(record) for record in self.records.values() if record.get(name) == value), None)
-
     def all(self):
         """Copies of all records, by key."""
         with self.lock:
