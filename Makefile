@@ -1,4 +1,4 @@
-# Every target installs what it needs into .venv first; a fresh machine needs only Python 3.11+ and make.
+# Every target installs what it needs into .venv (and .venv-oldest) first; a fresh machine needs only Python 3.11+ and make.
 PYTHON ?= python3
 # The newest and the oldest ansible-core that meta/runtime.yml's requires_ansible admits and that install on
 # Python 3.11. Everything runs on the newest (.venv); the integration tests run on the oldest too (.venv-oldest).

@@ -4,9 +4,9 @@
 
 """The delete benchmark: what deleting N DeviceInfos costs with the collection, and with what users would write instead.
 
-``make bench`` (or ``python -m benchmarks --help`` from the checkout, with ansible-core, requests and PyYAML
-installed) deletes N DeviceInfos from the XAPI simulator, each time a fresh one in a process of its own,
-answering at once or 20 ms late (a WAN link):
+``make bench`` (or ``python -m benchmarks --help`` from the checkout, with ``tests/requirements.txt`` and
+``benchmarks/requirements.txt`` installed) deletes N DeviceInfos from the XAPI simulator, run in processes of
+its own, answering at once or 20 ms late (a WAN link):
 
 - the collection through a real ``ansible-playbook``: the cleanup role, and ``device_info`` with ``ids`` or a
   ``filter`` in one task, given the module's default ``parallelism`` (c; 1 for a collection without that option);
