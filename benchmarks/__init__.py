@@ -9,7 +9,7 @@
 its own, answering at once or 20 ms late (a WAN link):
 
 - the collection through a real ``ansible-playbook``: the cleanup role, and ``device_info`` with ``ids`` or a
-  ``filter`` in one task, given the module's default ``parallelism`` (c; 1 for a collection without that option);
+  ``filter`` in one task, given the module's default ``parallelism`` (c);
 - ``ansible.builtin.uri`` in a loop, as users do without the collection;
 - the floors: a ``requests.Session`` loop, one curl process with keep-alive, and both with c requests in flight.
 

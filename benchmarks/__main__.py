@@ -18,7 +18,7 @@ import time
 
 from . import report
 from .methods import (DELETE_METHODS, FAILURES, MEMORY_LISTINGS, PLAYBOOK_START, Context, bypass_proxies, children_cpu_seconds,
-                      detect_parallelism, listed_peak_rss)
+                      default_parallelism, listed_peak_rss)
 from .simulator import REPO, SimulatorFactory
 
 DEFAULT_OUTPUT = os.path.join(REPO, "benchmarks", "results")
@@ -37,7 +37,7 @@ def parse_args(argv=None):
     parser.add_argument("--wan-sizes", type=sizes, default=[100, 1000], help="N with latency (default 100,1000)")
     parser.add_argument("--methods", type=lambda text: text.split(","), default=[method.key for method in DELETE_METHODS],
                         help="which methods, comma-separated (default all: %(default)s)")
-    parser.add_argument("--parallelism", type=int, help="c (default: the module's default parallelism, 1 if it has none)")
+    parser.add_argument("--parallelism", type=int, help="c (default: device_info's default parallelism)")
     parser.add_argument("--memory-sizes", type=sizes,
                         help="records that device_info lists in check mode (return_records: false), and device_info_info, "
                         "for the peak memory of the module process; '' for none (default 5000,50000; none with --quick)")
@@ -172,21 +172,17 @@ def batch_seconds(log, latency):
 
 def measure_memory(ctx, factory, records, full):
     """The peak memory of the module process in each of the MEMORY_LISTINGS (``full_only`` ones with ``full``) of
-    ``records`` records; a listing whose module lacks an option it needs is noted as not measured."""
+    ``records`` records."""
     results = []
     for listing in MEMORY_LISTINGS:
         if listing.full_only and not full:
             continue
         entry = {"records": records, "listing": listing.key, "label": listing.label, "peak_rss_bytes": None, "listed": None,
                  "seconds": None, "requests": None, "requests_per_record": None, "error": None}
-        unknown = listing.unknown_options(ctx)
-        if unknown:
-            entry["error"] = f"{listing.module} has no option {', '.join(unknown)}"
-        else:
-            with factory.simulator(records) as sim:
-                measured, entry["seconds"], entry["error"] = timed(functools.partial(listed_peak_rss, ctx, sim, listing))
-                entry["peak_rss_bytes"], entry["listed"] = measured or (None, None)
-                entry.update(listing_findings(sim, listing, records, entry["listed"], entry["error"]))
+        with factory.simulator(records) as sim:
+            measured, entry["seconds"], entry["error"] = timed(functools.partial(listed_peak_rss, ctx, sim, listing))
+            entry["peak_rss_bytes"], entry["listed"] = measured or (None, None)
+            entry.update(listing_findings(sim, listing, records, entry["listed"], entry["error"]))
         results.append(entry)
         outcome = ("not measured" if entry["peak_rss_bytes"] is None else
                    f"peak {entry['peak_rss_bytes'] / 2**20:.1f} MiB, {entry['seconds']:.1f} s, {entry['requests']} requests")
@@ -216,18 +212,6 @@ def machine():
             "platform": platform.platform(), "ansible_core": ansible_core, "curl": curl}
 
 
-def configure_parallelism(ctx, parallelism=None):
-    """Set c: ``parallelism``, else the module's default; the collection gets it only if the module has the option."""
-    default = detect_parallelism(ctx)
-    ctx.collection_has_parallelism = default is not None
-    ctx.parallelism = parallelism or default or 1
-    if ctx.collection_has_parallelism:
-        print(f"parallelism: c = {ctx.parallelism} (device_info's default: {default})", flush=True)
-    else:
-        print("parallelism: device_info has no parallelism option, so the collection deletes one at a time (c = 1); "
-              f"the concurrent floors use {ctx.parallelism}", flush=True)
-
-
 def main(argv=None):
     args = parse_args(argv)
     bypass_proxies()
@@ -235,12 +219,13 @@ def main(argv=None):
     before = machine()
     with tempfile.TemporaryDirectory(prefix="threecx-bench-") as workdir, SimulatorFactory() as factory:
         ctx = Context(workdir)
-        configure_parallelism(ctx, args.parallelism)
+        default = default_parallelism(ctx)
+        ctx.parallelism = args.parallelism or default
+        print(f"parallelism: c = {ctx.parallelism} (device_info's default: {default})", flush=True)
         bench = Bench(args, ctx, factory)
         measurements = bench.run()
         memory = [entry for records in args.memory_sizes for entry in measure_memory(ctx, factory, records, args.full)]
-    settings = {"repeats": args.repeats, "cells": bench.cells, "parallelism": ctx.parallelism, "full": args.full, "seed": args.seed,
-                "collection_has_parallelism": ctx.collection_has_parallelism, "collection_parallelism": ctx.collection_parallelism}
+    settings = {"repeats": args.repeats, "cells": bench.cells, "parallelism": ctx.parallelism, "full": args.full, "seed": args.seed}
     results = report.analyse(measurements, memory, bench.methods, bench.cells, bench.slow_n, settings)
     results.update(machine=dict(before, load_average_after=os.getloadavg()), minutes=(time.monotonic() - started) / 60)
     paths = report.write(args.output, results)

@@ -54,17 +54,12 @@ FAILURES = (MethodFailed, requests.RequestException, subprocess.SubprocessError)
 
 
 class Context:
-    """What the methods share: a scratch directory, the collection on a collections path, the module's parallelism.
+    """What the methods share: a scratch directory, the collection on a collections path, and ``parallelism`` (c):
+    what the collection is given and the concurrent floors use."""
 
-    ``parallelism`` (c) is what the concurrent floors use and, when ``collection_has_parallelism`` (the module
-    knows the option; see ``detect_parallelism``), what the collection is given; ``collection_parallelism`` is
-    what the collection really uses: c, or 1 without the option.
-    """
-
-    def __init__(self, workdir, parallelism=1, collection_has_parallelism=False):
+    def __init__(self, workdir, parallelism=1):
         self.workdir = workdir
         self.parallelism = parallelism
-        self.collection_has_parallelism = collection_has_parallelism
         self.collections_path = os.path.join(workdir, "collections")
         namespace = os.path.join(self.collections_path, "ansible_collections", "threecx")
         os.makedirs(namespace, exist_ok=True)
@@ -72,11 +67,6 @@ class Context:
         if not os.path.islink(link):
             os.symlink(REPO, link, target_is_directory=True)
         self._files = 0
-        self._module_options = {}
-
-    @property
-    def collection_parallelism(self):
-        return self.parallelism if self.collection_has_parallelism else 1
 
     def write(self, name, data):
         """Write ``data`` as YAML to a new file in the scratch directory; returns its path."""
@@ -102,22 +92,11 @@ class Context:
                         "THREECX_TOKEN_CACHE_DIR": tempfile.mkdtemp(prefix="tokens-", dir=self.workdir)})
         return env
 
-    def module_options(self, module):
-        """The options of ``module`` (e.g. ``threecx.pbx.device_info``) as ``ansible-doc`` documents them, by name."""
-        if module not in self._module_options:
-            doc = json.loads(run_command([os.path.join(BIN, "ansible-doc"), "-j", module], env=self.environment()))
-            self._module_options[module] = doc[module]["doc"]["options"]
-        return self._module_options[module]
 
-    def module_parallelism(self):
-        """The ``parallelism`` option to give ``device_info``, if the collection has it."""
-        return {"parallelism": self.parallelism} if self.collection_has_parallelism else {}
-
-
-def detect_parallelism(ctx):
-    """The default of ``device_info``'s ``parallelism`` option as ``ansible-doc`` tells it; None if there is no such option."""
-    option = ctx.module_options("threecx.pbx.device_info").get("parallelism")
-    return None if option is None else option.get("default", 1)
+def default_parallelism(ctx):
+    """The default of ``device_info``'s ``parallelism`` option, as ``ansible-doc`` tells it."""
+    doc = json.loads(run_command([os.path.join(BIN, "ansible-doc"), "-j", "threecx.pbx.device_info"], env=ctx.environment()))
+    return doc["threecx.pbx.device_info"]["doc"]["options"]["parallelism"]["default"]
 
 
 def run_command(command, env=None, cwd=None):
@@ -199,9 +178,8 @@ class CleanupRole(Method):
     module_run = True
 
     def run(self, ctx, sim, first, last):
-        extra_vars = {"device_info_cleanup_filter": id_filter(first, last), "device_info_cleanup_max_deletes": last - first + 1}
-        if ctx.collection_has_parallelism:
-            extra_vars["device_info_cleanup_parallelism"] = ctx.parallelism
+        extra_vars = {"device_info_cleanup_filter": id_filter(first, last), "device_info_cleanup_max_deletes": last - first + 1,
+                      "device_info_cleanup_parallelism": ctx.parallelism}
         inventory = {"threecx_pbxs": {"hosts": {"pbx": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}}
         ansible_playbook(ctx, "threecx.pbx.device_info_cleanup", sim, inventory=inventory, extra_vars=extra_vars)
 
@@ -219,7 +197,7 @@ class DeviceInfoTask(Method):
 
     def run(self, ctx, sim, first, last):
         selected = {"ids": "{{ range(first, last + 1) | list }}"} if self.selection == "ids" else {"filter": id_filter(first, last)}
-        task = {"name": "Delete", "threecx.pbx.device_info": dict(selected, **ctx.module_parallelism())}
+        task = {"name": "Delete", "threecx.pbx.device_info": dict(selected, parallelism=ctx.parallelism)}
         ansible_playbook(ctx, ctx.write(f"{self.key}.yml", local_play(f"Delete by {self.selection}", task)), sim,
                          extra_vars={"first": first, "last": last})
 
@@ -357,10 +335,6 @@ class Listing:
         self.check_mode = check_mode
         self.full_only = full_only
         self.label = ", ".join([module + (" --check" if check_mode else "")] + [f"{name}: {json.dumps(value)}" for name, value in options.items()])
-
-    def unknown_options(self, ctx):
-        """The options given that the module does not know (yet)."""
-        return sorted(set(self.options) - set(ctx.module_options(self.module)))
 
 
 # The memory target's listing first (report.MEMORY_LISTING): device_info finding what it would delete, keeping

@@ -106,7 +106,7 @@ def playbook_start(measurements):
     return spread(starts) if starts else None
 
 
-def targets(rows, start, memory, collection_parallelism):
+def targets(rows, start, memory, parallelism):
     """The issue's targets: each with what was measured, the limit and whether it is met (None: not measured)."""
     cell = {(row["method"], row["latency_ms"], row["n"]): row for row in rows}
     results = []
@@ -119,12 +119,12 @@ def targets(rows, start, memory, collection_parallelism):
         ratio = run and uri and uri["ms_per_record"]["median"] / run["ms_per_record"]["median"]
         results.append(_target(f"{key}, {TARGET_N:,} records, 0 ms: at least {URI_FACTOR}x less per record than the uri loop",
                                ratio, URI_FACTOR, "x", at_least=True))
-    ideal = TARGET_N * WAN_LATENCY_MS / 1000 / collection_parallelism
+    ideal = TARGET_N * WAN_LATENCY_MS / 1000 / parallelism
     for key in COLLECTION_METHODS:
         run = cell.get((key, WAN_LATENCY_MS, TARGET_N))
         batch = run and run["batch_seconds"] and run["batch_seconds"]["median"]
         results.append(_target(f"{key}, {TARGET_N:,} records, {WAN_LATENCY_MS} ms: batch time, first to last request, within "
-                               f"{WAN_FACTOR}x of N*L/c = {ideal:.1f} s (c = {collection_parallelism})", batch, WAN_FACTOR * ideal, "s"))
+                               f"{WAN_FACTOR}x of N*L/c = {ideal:.1f} s (c = {parallelism})", batch, WAN_FACTOR * ideal, "s"))
     peaks = {entry["records"]: entry["peak_rss_bytes"] / 2**20 for entry in memory
              if entry["listing"] == MEMORY_LISTING and entry["error"] is None}
     small, large = MEMORY_SIZES
@@ -197,7 +197,7 @@ def targets_text(results):
                      f" (limit {_number(result['limit'])} {result['unit']})" for result in results)
 
 
-def chart(rows, path, collection_parallelism):
+def chart(rows, path, parallelism):
     """Milliseconds per record against N, one panel per latency, extrapolated points hollow; False without matplotlib."""
     try:
         import matplotlib
@@ -213,7 +213,7 @@ def chart(rows, path, collection_parallelism):
         for key, color in colors.items():
             _plot(axis, [row for row in rows if row["method"] == key and row["latency_ms"] == latency], color, legend)
         if latency:
-            ideal = latency / collection_parallelism
+            ideal = latency / parallelism
             legend["N x L / c"] = axis.axhline(ideal, color="black", linestyle=":")
         axis.set(xscale="log", yscale="log", xlabel="records deleted (N)", title=f"{latency} ms per request")
         axis.set_xticks(sorted({row["n"] for row in rows}))
@@ -223,7 +223,7 @@ def chart(rows, path, collection_parallelism):
         axis.grid(True, which="both", alpha=0.3)
     axes[0][0].set_ylabel("ms per record (median, min-max)")
     figure.legend(legend.values(), legend.keys(), loc="lower center", ncol=4, fontsize=7, frameon=False)
-    figure.suptitle(f"Deleting N DeviceInfos (hollow: extrapolated; c = {collection_parallelism})", fontsize=10)
+    figure.suptitle(f"Deleting N DeviceInfos (hollow: extrapolated; c = {parallelism})", fontsize=10)
     figure.tight_layout(rect=(0, 0.12, 1, 1))
     figure.savefig(path, dpi=110)
     pyplot.close(figure)
@@ -248,7 +248,7 @@ def analyse(measurements, memory, methods, cells, slow_n, settings):
     summary = summarize(measurements, methods, cells, slow_n, settings["parallelism"])
     start = playbook_start(measurements)
     fixed = costs(summary)
-    verdicts = targets(summary, start, memory, settings["collection_parallelism"])
+    verdicts = targets(summary, start, memory, settings["parallelism"])
     parts = [table(summary, start), simulator_bound(summary), costs_table(fixed)]
     if memory:
         parts.append(memory_table(memory))
@@ -266,6 +266,6 @@ def write(output, results):
     with open(paths[1], "w", encoding="utf-8") as stream:
         stream.write(results["text"] + "\n")
     png = os.path.join(output, "chart.png")
-    if chart(results["summary"], png, results["settings"]["collection_parallelism"]):
+    if chart(results["summary"], png, results["settings"]["parallelism"]):
         paths.append(png)
     return paths
