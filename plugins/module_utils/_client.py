@@ -8,6 +8,8 @@ Plain Python on top of ``requests``: it knows nothing of Ansible, so it can be t
 URL, credentials, TLS settings and a timeout go in; parsed JSON and typed exceptions come out.
 """
 
+import html
+import re
 import threading
 import time
 import traceback
@@ -44,6 +46,10 @@ _CREDENTIALS_HINT = (
     "Check client_id and client_secret: the secret is the API key shown once when the API client was "
     "created in the 3CX admin console (Integrations > API), and the client needs XAPI access enabled."
 )
+_NOT_THE_PBX_HINT = "Is url the PBX's address (such as https://pbx.example.com:5001), not a portal or proxy in front of it?"
+# The part of an HTML reply that may be quoted in a message; the page itself never is.
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+_TITLE_LENGTH = 60
 
 
 class XapiError(Exception):
@@ -65,7 +71,7 @@ class XapiAuthError(XapiError):
 
 
 class XapiForbiddenError(XapiError):
-    """HTTP 403: the API client's role or the IP allow-list does not permit the call."""
+    """HTTP 403: the API client's role or the IP allow-list does not permit the call, or (from the token endpoint) too many tokens were asked for."""
 
 
 class XapiNotFoundError(XapiError):
@@ -128,9 +134,37 @@ def _server_message(response):
     text = _one_line(response.text or "")
     if not text:
         return "empty reply", None
-    if text.lstrip().startswith("<"):
-        return "the reply is an HTML page, not an XAPI answer (a login portal or proxy in the way?)", None
+    if _is_html(response):
+        return "%s, not an XAPI answer (from a proxy or portal in front of the PBX?)" % _html_page(response), None
     return text[:300], None
+
+
+def _is_html(response):
+    content_type = (response.headers.get("Content-Type") or "").lower()
+    return "html" in content_type or (response.text or "").lstrip()[:1] == "<"
+
+
+def _html_page(response):
+    """An HTML reply in a few words: "an HTML page titled '3CX Sign in'" (the title cut short; never the page)."""
+    match = _HTML_TITLE.search(response.text or "")
+    title = _one_line(html.unescape(match.group(1))) if match else ""
+    if not title:
+        return "an HTML page"
+    if len(title) > _TITLE_LENGTH:
+        title = title[:_TITLE_LENGTH].rsplit(" ", 1)[0] + "..."
+    return "an HTML page titled %r" % title
+
+
+def _not_json(response):
+    """What came instead of JSON: the status, the content type, and an HTML page's title or the first words of the body."""
+    content_type = (response.headers.get("Content-Type") or "no content type").split(";")[0].strip()
+    reply = "HTTP %d (%s)" % (response.status_code, content_type)
+    text = _one_line(response.text or "")
+    if not text:
+        return "%s with an empty body" % reply
+    if _is_html(response):
+        return "%s with %s" % (reply, _html_page(response))
+    return "%s with a body that is not JSON: %r" % (reply, text[:80])
 
 
 class XapiClient:
@@ -204,7 +238,14 @@ class XapiClient:
             "client_secret": self._client_secret,
             "grant_type": "client_credentials",
         })
-        if response.status_code in (400, 401, 403):
+        if response.status_code == 403:
+            raise XapiForbiddenError(
+                "%s failed: %s answered HTTP 403 Forbidden. 3CX refuses tokens for two reasons: this host's IP address "
+                "is not on the API client's allow-list (3CX admin console, Integrations > API), or too many tokens were "
+                "asked for in a short time, after which the PBX refuses new ones for about three minutes. %s Not retried: "
+                "wait three minutes before running again." % (description, self.token_url, self._token_cache_hint()),
+                status=403, operation="token")
+        if response.status_code in (400, 401):
             message, code = _server_message(response)
             raise XapiAuthError(
                 "Authentication at %s failed for client_id '%s': HTTP %d: %s. %s"
@@ -214,17 +255,29 @@ class XapiClient:
             self._raise_for_status(response, description, "token")
         try:
             body = response.json()
+        except ValueError:
+            raise XapiError("%s failed: the token endpoint %s answered %s, not JSON. %s"
+                            % (description, self.token_url, _not_json(response), _NOT_THE_PBX_HINT),
+                            status=response.status_code, operation="token")
+        try:
             token = body["access_token"]
             lifetime = float(body.get("expires_in") or 0)
-        except (ValueError, KeyError, TypeError):
+        except (KeyError, TypeError, ValueError):
             raise XapiError(
-                "%s failed: %s answered without an access token. Is url the base URL of a 3CX V20 PBX?"
+                "%s failed: %s answered JSON without an access token. Is url the base URL of a 3CX V20 PBX?"
                 % (description, self.token_url), status=response.status_code, operation="token")
         if not isinstance(token, str) or not token:
             raise XapiError("%s failed: the access token in the reply is empty." % description, operation="token")
         self.token_requests += 1
         self._token = token
         self._token_expires_at = time.time() + max(lifetime - _TOKEN_REFRESH_MARGIN, lifetime / 2)
+
+    def _token_cache_hint(self):
+        if self.token_cache is None:
+            return ("The token cache is off (token_cache: false): every module run asks for a token of its own; turn it on "
+                    "so that the runs on this controller share one token per PBX and client.")
+        return ("The token cache is on, so the module runs on this controller (every fork) share one token per PBX and "
+                "client; other jobs or tools with the same client_id still ask for their own.")
 
     def _bearer(self):
         """The Authorization header; a token from the shared cache when there is a usable one, else a new one."""
@@ -291,10 +344,8 @@ class XapiClient:
         try:
             return response.json()
         except ValueError:
-            message = _server_message(response)[0]
-            raise XapiError(
-                "%s failed: HTTP %d with a body that is not JSON: %s. Check that url is the PBX base URL."
-                % (description, response.status_code, message), status=response.status_code, operation=operation)
+            raise XapiError("%s failed: the PBX answered %s, not JSON. %s" % (description, _not_json(response), _NOT_THE_PBX_HINT),
+                            status=response.status_code, operation=operation)
 
     @staticmethod
     def _raise_for_status(response, description, operation, repeated=False):

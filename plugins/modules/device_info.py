@@ -237,8 +237,13 @@ not_deleted:
   sample: [45, 46]
 device_info:
   description:
-    - With O(id), the record as it was read before the task changed it; an empty dictionary when there was none
-      (or, with O(state=absent), when it was not deleted).
+    - With O(state=absent) and O(id), the record as it was read before it was deleted; an empty dictionary when there
+      was none, or when it was not deleted.
+    - With O(state=provisioned), the record as the PBX holds it after provisioning, read back from the PBX after the
+      C(Provision) action, so that what the PBX set itself shows (such as C(TemplateName)). When nothing was to be
+      done, the record as read. In check mode it is a prediction, not a reading, the record as read with
+      C(Assigned) and C(AssignedUser) as the PBX is expected to set them; other fields the PBX may set are not in it.
+    - In diff mode with O(state=provisioned), the diff shows the whole record before and this record after.
   returned: success, when O(id) is given
   type: dict
   sample:
@@ -446,13 +451,19 @@ def ensure_provisioned(module):
         if not assigned_to(device, user) and not params["reprovision"]:
             module.fail_json(msg="DeviceInfo %d is assigned to %r, not to %s: set reprovision: true to move it."
                                  % (device_id, device.get("AssignedUser"), user_label(user)), **result)
-    result["changed"] = True
-    if module._diff:
-        result["diff"] = {"before": {"Assigned": device.get("Assigned"), "AssignedUser": device.get("AssignedUser")},
-                          "after": {"Assigned": True, "AssignedUser": user_label(user)}}
-    if not module.check_mode:
+    if module.check_mode:
+        after = dict(device, Assigned=True, AssignedUser=user_label(user))  # a prediction: the PBX may set more
+    else:
         client.request("POST", DEVICE_INFOS.key_path(device_id) + "/Pbx.Provision", "Provision",
                        json={"userId": user["Id"], "reprovision": params["reprovision"]})
+        # What the PBX did, fields it set itself included, rather than what it was expected to do.
+        after = read_entity(client, DEVICE_INFOS.key_path(device_id), DEVICE_INFOS.get_operation)
+        if after is None:
+            module.warn("DeviceInfo %d was provisioned, but it was gone when read back." % device_id)
+            after = {}
+    result.update(changed=True, device_info=after)
+    if module._diff:
+        result["diff"] = {"before": device, "after": after}
     result["msg"] = "DeviceInfo %d %s to %s." % (
         device_id, "would be provisioned" if module.check_mode else "provisioned", user_label(user))
     return result

@@ -222,16 +222,18 @@ request:
 status:
   description:
     - The HTTP status of the operation's answer, such as 200, 201 or 204; 404 for a DELETE of an entity that does not
-      exist. Not returned when nothing was sent (check mode, or a PATCH with nothing to change).
-  returned: when the operation was sent
+      exist.
+    - V(null) when nothing was sent (check mode, or a PATCH with nothing to change).
+  returned: always
   type: int
   sample: 204
 json:
   description:
     - The body of the answer, as JSON. For a collection, C(value) holds the items (all of them with O(all_pages)).
     - For a PATCH (whose answer is empty) the entity as read, with the changes applied.
-    - For a DELETE, nothing (the entity before is in the diff).
-  returned: when there is one
+    - V(null) for a DELETE (the entity before is in the diff), for an answer without a body, and when nothing was
+      sent (check mode).
+  returned: always
   type: raw
   sample:
     "@odata.context": https://pbx.example.com:5001/xapi/v1/$metadata#Users/$entity
@@ -239,8 +241,11 @@ json:
     Number: "201"
     FirstName: Jane
 etag:
-  description: The ETag of the entity read or answered (C(@odata.etag) or the C(ETag) header), when the PBX sends ETags.
-  returned: when the PBX sent one
+  description:
+    - The ETag of the entity read or answered (C(@odata.etag) or the C(ETag) header).
+    - V(null) when the PBX sent none (current 3CX releases send no ETags), and after a PATCH (the ETag read no longer
+      describes the entity).
+  returned: always
   type: str
   sample: W/"YjM1ZmQ2"
 changes:
@@ -283,17 +288,13 @@ class Call:
         self.path = path
         self.query = query
         self.body = body
-        self.result = {"changed": False, "operation": operation.operation_id,
+        # Every key the documentation promises is in every result, null when there is nothing to put in it.
+        self.result = {"changed": False, "operation": operation.operation_id, "status": None, "json": None, "etag": None,
                        "request": {"method": operation.method, "path": path, "query": query}}
 
     def answered(self, response):
         """Record an answer: its status, body and ETag."""
-        self.result["status"] = response.status
-        if response.data is not None:
-            self.result["json"] = response.data
-        etag = etag_of(response.data, response)
-        if etag:
-            self.result["etag"] = etag
+        self.result.update(status=response.status, json=response.data, etag=etag_of(response.data, response) or self.result["etag"])
 
     def send(self, method=None, path=None, operation_id=None, query=None, body=None, headers=None):
         return self.client.request(method or self.operation.method, path or self.path, operation_id or self.operation.operation_id,
@@ -338,14 +339,12 @@ class Call:
             self.module.fail_json(msg="%s: %s does not exist, so it cannot be updated." % (self.operation.operation_id, self.path),
                                   **self.result)
         changes = patch_changes(self.operation.body_schema, current, self.body)
-        self.result.update(changes=changes, changed=bool(changes), json=merged(current, changes))
-        if current.get("@odata.etag"):
-            self.result["etag"] = current["@odata.etag"]
+        self.result.update(changes=changes, changed=bool(changes), json=merged(current, changes), etag=current.get("@odata.etag"))
         if changes:
             self.result["diff"] = {"before": dict((name, current.get(name)) for name in changes), "after": changes}
             if not self.module.check_mode:
                 self.result["status"] = self.send(body=changes).status
-                self.result.pop("etag", None)  # the ETag read no longer describes the entity
+                self.result["etag"] = None  # the ETag read no longer describes the entity
 
     def delete(self):
         """DELETE what exists, conditional on its ETag; what does not exist is no change."""
@@ -353,9 +352,7 @@ class Call:
         if current is None:
             self.result["status"] = 404
             return
-        self.result.update(changed=True, diff={"before": current, "after": {}})
-        if current.get("@odata.etag"):
-            self.result["etag"] = current["@odata.etag"]
+        self.result.update(changed=True, diff={"before": current, "after": {}}, etag=current.get("@odata.etag"))
         if self.module.check_mode:
             return
         etag = self.module.params["if_match"] or current.get("@odata.etag")

@@ -112,7 +112,8 @@ def test_a_url_ending_in_the_api_path_is_accepted_with_a_warning(simulator, run_
 
 @pytest.mark.parametrize("status, body, content_type, expected", [
     (403, '{"error": {"code": "", "message": "Forbidden"}}', "application/json", ["System Owner", "allow-list"]),
-    (200, "<!DOCTYPE html><html><title>3CX Sign in</title></html>", "text/html", ["HTML page", "login portal"]),
+    (200, "<!DOCTYPE html><html><title>3CX Sign in</title></html>", "text/html",
+     ["HTTP 200 (text/html) with an HTML page titled '3CX Sign in', not JSON", "not a portal or proxy"]),
     (200, "", "application/json", ["empty body"]),
     (500, '{"message": "Something broke"}', "application/json", ["HTTP 500", "Something broke"]),
 ])
@@ -125,6 +126,23 @@ def test_bad_answers_are_explained_in_one_line(simulator, run_playbook, status, 
     for fragment in expected:
         assert fragment in msg
     assert xapi_requests(simulator, "DELETE") == []
+
+
+@pytest.mark.parametrize("status, body, content_type, expected", [
+    (200, "<html><head><title>Guest Wi-Fi: please sign in</title></head><body>form</body></html>", "text/html",
+     ["the token endpoint", "answered HTTP 200 (text/html) with an HTML page titled 'Guest Wi-Fi: please sign in'",
+      "Is url the PBX's address"]),
+    (403, "", None, ["HTTP 403", "allow-list", "too many tokens", "about three minutes", "The token cache is on"]),
+])
+def test_token_endpoint_failures_say_what_came_back(simulator, run_playbook, status, body, content_type, expected):
+    simulator.fail_next(1, status=status, body=body, content_type=content_type, operation="token")
+    run = run_playbook([delete(id=sorted(simulator.device_infos)[0])], sim=simulator)
+    assert run.rc == 2
+    msg = run.result("delete")["msg"]
+    assert "\n" not in msg and "Traceback" not in run.output and "<" not in msg
+    for fragment in expected:
+        assert fragment in msg
+    assert len(token_requests(simulator)) == 1 and xapi_requests(simulator) == []
 
 
 def test_filter_values_with_quotes_and_unicode(simulator, run_playbook):

@@ -32,7 +32,11 @@ def test_provision_check_mode_real_and_again(etag_simulator, run_playbook):
     dry = run_playbook([provision(device_id, user="103")], sim=sim, check=True, diff=True)
     assert dry.rc == 0, dry.output
     assert dry.result("provision")["changed"] is True
-    assert dry.result("provision")["diff"]["after"] == {"Assigned": True, "AssignedUser": label(user)}
+    before = dict(sim.device_infos[device_id])
+    before.pop("@odata.etag", None)
+    predicted = dict(before, Assigned=True, AssignedUser=label(user))
+    assert {k: v for k, v in dry.result("provision")["diff"]["after"].items() if k != "@odata.etag"} == predicted
+    assert dry.result("provision")["device_info"] == dry.result("provision")["diff"]["after"]
     assert sim.device_infos[device_id]["Assigned"] is False
     assert xapi_requests(sim, "POST") == []
 
@@ -114,3 +118,26 @@ def test_the_pbx_refusing_provision_is_reported_with_its_warning(simulator, run_
     msg = run.result("provision")["msg"]
     assert "Provision" in msg and "HTTP 400" in msg and "WARNINGS.XAPI.ALREADY_IN_USE" in msg
     assert simulator.device_infos[device_id]["AssignedUser"] != label(user)
+
+
+def test_the_result_is_the_record_read_back_after_provision(simulator, run_playbook):
+    """The PBX gives a phone detected bare its model's template: the result shows it, where a prediction could not."""
+    sim = simulator
+    device = dict(sim.add_device_info(Vendor="Yealink", Model="SIP-T46U", TemplateName=None, Assigned=False, AssignedUser=None))
+    user = user_by_number(sim, "101")
+
+    dry = run_playbook([provision(device["Id"], user="101")], sim=sim, check=True, diff=True)
+    assert dry.rc == 0, dry.output
+    assert dry.result("provision")["device_info"]["TemplateName"] is None  # check mode predicts, it cannot read
+    assert dry.result("provision")["diff"]["before"]["Assigned"] is False
+
+    sim.clear_requests()
+    real = run_playbook([provision(device["Id"], user="101")], sim=sim, diff=True)
+    assert real.rc == 0, real.output
+    result = real.result("provision")
+    assert result["device_info"] == sim.device_infos[device["Id"]]
+    assert result["device_info"]["TemplateName"] == "yealink_t4x.ph.xml"
+    assert result["device_info"]["AssignedUser"] == label(user)
+    assert result["diff"] == {"before": device, "after": result["device_info"]}
+    operations = [e["operation"] for e in xapi_requests(sim)]
+    assert operations == ["GetDeviceInfo", "GetUserByNumber", "Provision", "GetDeviceInfo"]

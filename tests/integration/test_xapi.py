@@ -38,7 +38,7 @@ def test_patch_sends_what_differs_then_nothing(simulator, run_playbook):
     second = run_playbook([task], sim=sim, diff=True)
     assert second.rc == 0, second.output
     assert second.result("update")["changed"] is False and second.result("update")["changes"] == {}
-    assert "status" not in second.result("update")
+    assert second.result("update")["status"] is None
     assert [(e["method"], e["operation"]) for e in xapi_requests(sim)] == [("GET", "GetUser")]
 
 
@@ -136,3 +136,30 @@ def test_bad_parameters_and_bodies_fail_before_any_request(simulator, run_playbo
     assert "body.Hours.Type: must be one of" in body_message and "not 'Weekends'" in body_message
     assert "body.Enabeld: unknown property (did you mean 'Enabled'?)" in body_message
     assert xapi_requests(sim) == [] and token_requests(sim) == []
+
+
+def test_every_result_carries_the_documented_keys_even_without_etags(simulator, run_playbook):
+    """A playbook that reads result.etag, .status, .json and .operation never meets an undefined variable: the PBX sends
+    no ETags (as current 3CX releases), and some operations answer no body or are not sent at all."""
+    sim = simulator
+    device_id = max(sim.device_infos)
+    tasks = [
+        dict(xapi("get", "GetDeviceInfo", {"Id": device_id}), register="get"),
+        dict(xapi("list", "ListDeviceInfo", {"$top": 2}), register="list"),
+        dict(xapi("unchanged", "UpdateUser", {"Id": 2}, {"FirstName": user(sim, 2)["FirstName"]}), register="unchanged"),
+        dict(xapi("dry delete", "DeleteDeviceInfo", {"Id": device_id}), register="dry_delete", check_mode=True),
+        dict(xapi("delete", "DeleteDeviceInfo", {"Id": device_id}), register="delete"),
+        dict(xapi("delete again", "DeleteDeviceInfo", {"Id": device_id}), register="delete_again"),
+        {"name": "read the keys", "ansible.builtin.assert": {"that": [
+            "[get, list, unchanged, dry_delete, delete, delete_again] | map(attribute='etag') | select('none') | list | length == 6",
+            "get.status == 200 and get.json.Id == %d and get.operation == 'GetDeviceInfo'" % device_id,
+            "list.json.value | length == 2",
+            "unchanged.status is none and unchanged.json.Id == 2",
+            "dry_delete.status is none and dry_delete.json is none and dry_delete.operation == 'DeleteDeviceInfo'",
+            "delete.status == 204 and delete.json is none",
+            "delete_again.status == 404 and delete_again.json is none and not delete_again.changed",
+        ]}},
+    ]
+    run = run_playbook(tasks, sim=sim)
+    assert run.rc == 0, run.output
+    assert device_id not in sim.device_infos

@@ -36,6 +36,15 @@ def test_provision_assigns_the_phone(client, sim):
     assert sim.violations == []
 
 
+def test_a_phone_detected_without_a_template_gets_its_model_s(client, sim):
+    bare = sim.add_device_info(Vendor="Fanvil", Model="X4U", TemplateName=None, Assigned=False, AssignedUser=None)
+    unknown = sim.add_device_info(Vendor="Fanvil", Model="X999", TemplateName=None, Assigned=False, AssignedUser=None)
+    assert provision(client, bare["Id"], userId=3).status_code == 204
+    assert provision(client, unknown["Id"], userId=3).status_code == 204
+    assert sim.device_infos[bare["Id"]]["TemplateName"] == "fanvil_x.ph.xml"
+    assert sim.device_infos[unknown["Id"]]["TemplateName"] is None
+
+
 def test_a_user_without_last_name(client, sim):
     device_id = first(sim, False)
     assert provision(client, device_id, userId=17).status_code == 204

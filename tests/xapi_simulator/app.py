@@ -170,8 +170,8 @@ class XapiApp:
             return odata_error(400, str(exc))
 
     def _provision(self, request, validation):
-        """Assign a detected phone to a user.  3CX's order is unknown; this one checks the phone, then
-        the user, then whether the phone is taken (an assigned phone needs ``reprovision``)."""
+        """Assign a detected phone to a user, giving it its model's template if it has none.  3CX's order is unknown;
+        this one checks the phone, then the user, then whether the phone is taken (an assigned phone needs ``reprovision``)."""
         device_id, body = validation.parameters.path["Id"], validation.body
         devices = self.inventory.entity_set("DeviceInfos")
         with devices.lock:
@@ -186,7 +186,9 @@ class XapiApp:
             if device["Assigned"] and not body.get("reprovision"):
                 # The phone (the action's key, Id) is what is already in use.
                 return xapi_warning("Id", "ALREADY_IN_USE")
-            devices.modify(device_id, Assigned=True, AssignedUser=seed.user_label(user))
+            # The PBX picks the phone's template itself when the phone has none yet (a phone detected bare).
+            template = device["TemplateName"] or seed.provisioning_template(device)
+            devices.modify(device_id, Assigned=True, AssignedUser=seed.user_label(user), TemplateName=template)
         return Response(status=204)
 
     # Simulator control (not part of the XAPI: not validated, not logged)

@@ -162,6 +162,12 @@ def phone(rng, detected_at, labels):
     }
 
 
+def provisioning_template(record):
+    """The template 3CX provisions a detected phone with: the one of its vendor's model, None for a model it does not know."""
+    models = VENDORS.get(record.get("Vendor"), ((), (), ""))[1]
+    return next((template for model, template, _firmware in models if model == record.get("Model")), None)
+
+
 def scanner(rng, detected_at):
     """Junk an SBC relayed: a SIP scanner, no vendor, model, MAC or template."""
     sbc_name = rng.choice(sorted(SBC_SITES))

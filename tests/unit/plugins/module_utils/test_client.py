@@ -20,6 +20,7 @@ from ansible_collections.threecx.pbx.plugins.module_utils._client import (
     etag_of,
     if_match_header,
 )
+from ansible_collections.threecx.pbx.plugins.module_utils._token_cache import TokenCache
 
 BASE = "https://pbx.example.com:5001"
 API = BASE + "/xapi/v1"
@@ -140,10 +141,47 @@ def test_token_is_renewed_before_it_runs_out(client, api, monkeypatch):
     assert len(calls_to(api, TOKEN_URL)) == 2
 
 
-def test_token_reply_without_access_token(client, api):
-    api.add("POST", TOKEN_URL, body="<html>login</html>", content_type="text/html")
-    with pytest.raises(XapiError, match="without an access token"):
+LOGIN_PAGE = ("<!DOCTYPE html><html><head><meta charset=utf-8><title>\n  Captive Portal &amp; Guest Wi-Fi Login\n</title></head>"
+              "<body><form>password: <input name=secret-field></form></body></html>")
+
+
+def test_token_endpoint_answering_a_web_page_says_what_came_back(client, api):
+    api.add("POST", TOKEN_URL, body=LOGIN_PAGE, content_type="text/html; charset=utf-8")
+    with pytest.raises(XapiError) as info:
         client.get("/DeviceInfos(1)", "GetDeviceInfo")
+    message = str(info.value)
+    assert "the token endpoint %s answered HTTP 200 (text/html) with an HTML page titled " \
+           "'Captive Portal & Guest Wi-Fi Login', not JSON" % TOKEN_URL in message
+    assert "not a portal or proxy in front of it?" in message
+    assert "secret-field" not in message and "<" not in message and "\n" not in message
+    assert len(calls_to(api, API)) == 0
+
+
+def test_token_reply_in_json_without_access_token(client, api):
+    api.add("POST", TOKEN_URL, json={"token_type": "Bearer"})
+    with pytest.raises(XapiError, match="answered JSON without an access token"):
+        client.get("/DeviceInfos(1)", "GetDeviceInfo")
+
+
+def test_token_reply_neither_json_nor_html(client, api):
+    api.add("POST", TOKEN_URL, body="Service temporarily unavailable, come back later", content_type="text/plain")
+    with pytest.raises(XapiError, match=r"answered HTTP 200 \(text/plain\) with a body that is not JSON: "
+                                        r"'Service temporarily unavailable, come back later', not JSON"):
+        client.get("/DeviceInfos(1)", "GetDeviceInfo")
+
+
+@pytest.mark.parametrize("token_cache, hint", [(None, "token_cache: false"), ("cache", "The token cache is on")])
+def test_token_endpoint_403_names_both_causes_and_is_not_retried(api, tmp_path, token_cache, hint):
+    cache = TokenCache(str(tmp_path), BASE, "ansible", SECRET) if token_cache else None
+    client = XapiClient(BASE, "ansible", SECRET, token_cache=cache)
+    api.add("POST", TOKEN_URL, status=403, body="")
+    with pytest.raises(XapiForbiddenError) as info:
+        client.get("/DeviceInfos(1)", "GetDeviceInfo")
+    message = str(info.value)
+    assert "HTTP 403" in message and "allow-list" in message and "too many tokens" in message
+    assert "about three minutes" in message and hint in message and "Not retried" in message
+    assert info.value.operation == "token"
+    assert len(calls_to(api, TOKEN_URL)) == 1 and client.retry_count == 0
 
 
 def test_odata_error_message_names_status_operation_and_server_message(client, api):
@@ -187,11 +225,31 @@ def test_forbidden_names_both_causes(client, api):
     assert "System Owner" in str(info.value) and "allow-list" in str(info.value)
 
 
-def test_html_instead_of_json_is_explained(client, api):
+@pytest.mark.parametrize("body, content_type, page", [
+    (LOGIN_PAGE, "text/html; charset=utf-8", "(text/html) with an HTML page titled 'Captive Portal & Guest Wi-Fi Login'"),
+    ("<html><body>Sign in</body></html>", "text/html", "(text/html) with an HTML page, not JSON"),
+    ("<html><title>%s</title></html>" % ("Welcome to the reverse proxy of example.com " * 5), None,
+     "with an HTML page titled 'Welcome to the reverse proxy of example.com Welcome to the...'"),
+])
+def test_html_instead_of_json_is_explained(client, api, body, content_type, page):
     api.add(token_reply())
-    api.add("GET", API + "/DeviceInfos(1)", body="<!DOCTYPE html><html>Sign in</html>", content_type="text/html")
-    with pytest.raises(XapiError, match="not JSON: the reply is an HTML page"):
+    api.add("GET", API + "/DeviceInfos(1)", body=body, content_type=content_type)
+    with pytest.raises(XapiError) as info:
         client.get("/DeviceInfos(1)", "GetDeviceInfo")
+    message = str(info.value)
+    assert message.startswith("GetDeviceInfo (GET /xapi/v1/DeviceInfos(1)) failed: the PBX answered HTTP 200 ")
+    assert page in message and "not a portal or proxy in front of it?" in message
+    assert "secret-field" not in message and "<" not in message
+
+
+def test_an_html_error_page_is_named_by_its_title(client, api):
+    api.add(token_reply())
+    api.add("DELETE", API + "/DeviceInfos(1)", status=500,
+            body="<html><head><title>500 Internal Server Error</title></head><body><center>nginx</center></body></html>",
+            content_type="text/html")
+    with pytest.raises(XapiError, match=r"HTTP 500 Internal Server Error: an HTML page titled '500 Internal Server Error', "
+                                        r"not an XAPI answer \(from a proxy or portal in front of the PBX\?\)$"):
+        client.delete("/DeviceInfos(1)", "DeleteDeviceInfo")
 
 
 @pytest.mark.parametrize("method, status", [("GET", 500), ("DELETE", 500), ("GET", 400), ("DELETE", 409)])
