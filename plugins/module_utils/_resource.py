@@ -161,12 +161,12 @@ class ResourceModule(XapiModule):
         return created["Id"]
 
     def update(self, record, current, desired, changed, secrets, params, properties):
-        """One PATCH; two where an option may only be written once a list it depends on is (a primary department)."""
-        later = [name for name in changed if self.written_after(name, current, desired, changed)]
-        first = [name for name in changed + secrets if name not in later]
-        steps = [(first, properties), (later, {})]
+        """One PATCH, or up to three where an option must be written before or after a list it depends on."""
+        phases = {"before": [], "with": [], "after": []}
+        for name in changed + secrets:
+            phases[self.phase(name, current, desired, changed)].append(name)
         done = []
-        for names, extra in steps:
+        for names, extra in ((phases["before"], {}), (phases["with"], properties), (phases["after"], {})):
             if not (names or extra):
                 continue
             body = self.engine.body(names, desired, params, extra, record)
@@ -178,14 +178,20 @@ class ResourceModule(XapiModule):
                     if done else "; nothing was written."))
             done.extend(names + sorted(extra))
 
-    def written_after(self, name, current, desired, changed):
-        """Whether option ``name`` refers to an item of a list option that this update adds (so it must wait for it)."""
+    def phase(self, name, current, desired, changed):
+        """When option ``name`` is written relative to the list option its value must belong to (a primary department
+        must be one of the user's departments, which 3CX checks): after the list when the value is new to it, before the
+        list when the list drops the current value, else with everything else."""
         field = self.model.option(name)
         member_of = getattr(field, "member_of", None)
         if member_of is None or member_of not in changed:
-            return False
+            return "with"
         key = self.model.option(member_of).key
-        return desired[name] not in [entry[key] for entry in current.get(member_of) or []]
+        if desired[name] not in [entry[key] for entry in current.get(member_of) or []]:
+            return "after"
+        if current.get(name) not in [entry[key] for entry in desired.get(member_of) or []]:
+            return "before"
+        return "with"
 
     # -- absent ----------------------------------------------------------------------------------------------------
 

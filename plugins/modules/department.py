@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: department
 short_description: Manage a 3CX department by its name
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes one department (XAPI C(Groups)) of a 3CX V20 PBX be as the task says (O(state=present)), or gone
     (O(state=absent)). The department is found by O(name); 3CX gives it a number of its own (C(GRP...)).

@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: department_info
 short_description: Read 3CX departments in the options of threecx.pbx.department
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Returns the departments (XAPI C(Groups)) of a 3CX V20 PBX, every one or those with the O(names) or matching the
     O(filter) given, sorted by name.

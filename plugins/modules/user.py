@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: user
 short_description: Manage a 3CX user (extension) by its number or e-mail address
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes one user (extension) of a 3CX V20 PBX be as the task says (O(state=present)), or gone (O(state=absent)).
   - The user is found by O(number), or by O(email) when O(number) is not given. A user created without O(number)

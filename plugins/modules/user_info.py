@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: user_info
 short_description: Read 3CX users (extensions) in the options of threecx.pbx.user
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Returns the users of a 3CX V20 PBX, every one or those with the O(numbers) or matching the O(filter) given, sorted
     by number.
