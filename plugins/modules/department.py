@@ -13,7 +13,7 @@ description:
   - The module reads first (an explicit C($select)), compares, and writes only what differs. Options not given are
     left as they are.
   - Who belongs to a department is set on the users (M(threecx.pbx.user) option O(threecx.pbx.user#module:departments)),
-    never here: rewriting a department's member list may drop its queues, IVRs and parkings.
+    never here, since rewriting a department's member list may drop its queues, IVRs and parkings.
   - The hidden C(___FAVORITES___) departments that 3CX keeps for each user's favourites are never read, matched,
     changed or deleted.
 author:
@@ -41,7 +41,7 @@ options:
   properties:
     description:
       - Other XAPI properties of the department (C(Pbx.Group)), by their XAPI names, such as
-        V({"AllowCallService": true}). Only those that differ are written; a dictionary value (such as C(OfficeRoute))
+        C(AllowCallService) or C(OfficeRoute). Only those that differ are written; a dictionary value (such as C(OfficeRoute))
         is compared by the keys it gives and sent whole.
       - Unknown names, read-only ones (C(Members), C(IsDefault), ...), secrets, and those an option manages fail the task
         before anything is written.
@@ -52,7 +52,7 @@ options:
         department (written on each user; one whose primary department it was gets the default department as primary),
         then it is deleted. Its other members (queues, ring groups, IVRs, parkings) are listed in RV(other_members); if
         3CX refuses the delete because of them, the task fails naming them and the users it moved.
-      - Without it, a department with members is not deleted: the task fails listing them.
+      - Without it, a department with members is not deleted, and the task fails listing them.
     type: bool
     default: false
   state:

@@ -11,9 +11,10 @@ description:
   - Makes one user (extension) of a 3CX V20 PBX be as the task says (O(state=present)), or gone (O(state=absent)).
   - The user is found by O(number), or by O(email) when O(number) is not given. A user created without O(number)
     gets the PBX's first free extension number; RV(user.number) says which.
-  - The module reads the user first (one request, with an explicit C($select): never a password), compares it with
-    the options given and writes only what differs, in one PATCH (two when a new O(primary_department) must wait for
-    the membership it needs). Options not given are left as they are, so a task need only name what it manages.
+  - The module reads the user first (one request, with an explicit C($select), never a password), compares it with
+    the options given and writes only what differs, in one PATCH (two when O(primary_department) must be written
+    before or after the membership it needs). Options not given are left as they are, so a task need only name what
+    it manages.
   - Every department named (in O(departments) and O(primary_department)) is looked up before anything is written; an
     unknown one fails the task, naming all of them, and nothing is written.
   - The hidden C(___FAVORITES___) departments that 3CX keeps for each user's favourites are never read, shown or changed.
@@ -104,7 +105,7 @@ options:
     type: str
   properties:
     description:
-      - Other XAPI properties of the user (C(Pbx.User)), by their XAPI names, such as V({"SendEmailMissedCalls": true}).
+      - Other XAPI properties of the user (C(Pbx.User)), by their XAPI names, such as C(SendEmailMissedCalls) or C(Hours).
         Only the ones that differ are written; a dictionary value is compared by the keys it gives and sent whole.
       - Unknown names, read-only ones, secrets (names with password, pin, key, link, provision, secret or token), and
         those an option manages fail the task before anything is written.
