@@ -200,11 +200,11 @@ class UserModel(Model):
                 Field("vm_enabled", "VMEnabled", "bool"),
                 Field("access_password", "AccessPassword", secret=True),
                 Field("vm_pin", "VMPIN", secret=True),
-                ItemList("departments", "Groups", key="name", items=[
-                    ItemField("name", "Name", write_path="GroupId", reference=DEPARTMENTS),
-                    ItemField("role", "Rights.RoleName", default="users", choices=ROLES),
-                ], expand="Groups($select=GroupId,Name;$filter=not startswith(Name,'%s');$expand=Rights($select=RoleName))"
-                   % FAVOURITES_PREFIX,
+                ItemList(
+                    "departments", "Groups", key="name",
+                    items=[ItemField("name", "Name", write_path="GroupId", reference=DEPARTMENTS),
+                           ItemField("role", "Rights.RoleName", default="users", choices=ROLES)],
+                    expand="Groups($select=GroupId,Name;$filter=%s;$expand=Rights($select=RoleName))" % DEPARTMENTS.scope,
                     min_items=1, min_items_reason="a user belongs to at least one department"),
                 Reference("primary_department", "PrimaryGroupId", DEPARTMENTS, member_of="departments"),
             ],

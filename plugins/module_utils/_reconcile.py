@@ -485,4 +485,3 @@ def masked(options, secrets):
 def name_error(error, model, key):
     """An XapiError of a write, as a ReconcileError that names the record."""
     return ReconcileError("%s %s: %s" % (model.name.capitalize(), quote_literal(key), error.message))
-

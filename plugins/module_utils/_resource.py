@@ -45,7 +45,8 @@ class ResourceModule(XapiModule):
     """One record of ``model``, made to be as the task says (``present``) or gone (``absent``)."""
 
     def __init__(self, model):
-        super().__init__(argument_spec=argument_spec(model), required_one_of=[[key.option for key in model.keys]],
+        keys = [key.option for key in model.keys]
+        super().__init__(argument_spec=argument_spec(model), required_one_of=[keys] if len(keys) > 1 else None,
                          supports_check_mode=True)
         self.model = model
         self._engine = None

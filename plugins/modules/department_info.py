@@ -31,7 +31,7 @@ options:
     type: str
   properties:
     description:
-      - Other XAPI properties of C(Pbx.Group) to return in each department's RV(departments[].properties), by their XAPI
+      - Other XAPI properties of C(Pbx.Group) to return in each department's C(properties), by their XAPI
         names, such as V(OfficeRoute). Secrets, unknown names and navigation properties fail the task.
     type: list
     elements: str

@@ -10,7 +10,7 @@ version_added: 0.1.0
 description:
   - Makes one user (extension) of a 3CX V20 PBX be as the task says (O(state=present)), or gone (O(state=absent)).
   - The user is found by O(number), or by O(email) when O(number) is not given. A user created without O(number)
-    gets the PBX's first free extension number; RV(user.number) says which.
+    gets the PBX's first free extension number; the result says which, in C(user.number).
   - The module reads the user first (one request, with an explicit C($select), never a password), compares it with
     the options given and writes only what differs, in one PATCH (two when O(primary_department) must be written
     before or after the membership it needs). Options not given are left as they are, so a task need only name what

@@ -31,7 +31,7 @@ options:
     type: str
   properties:
     description:
-      - Other XAPI properties of C(Pbx.User) to return in each user's RV(users[].properties), by their XAPI names.
+      - Other XAPI properties of C(Pbx.User) to return in each user's C(properties), by their XAPI names.
         Secrets, unknown names and navigation properties fail the task.
     type: list
     elements: str

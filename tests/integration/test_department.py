@@ -7,8 +7,8 @@ from .helpers import xapi_requests
 from .test_user import writes
 
 
-def department(name="department", **options):
-    return {"name": name, "threecx.pbx.department": options}
+def department(task_name="department", **options):
+    return {"name": task_name, "threecx.pbx.department": options}
 
 
 def names(sim):
