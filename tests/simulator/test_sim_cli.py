@@ -47,7 +47,7 @@ def token(url, client_id, secret):
 
 def test_cli_serves_until_sigterm():
     process, url = start("--records", "12", "--client-id", "demo", "--client-secret", "demo-secret", "--etag",
-                         "--expires-in-unit", "minutes", "--max-page-size", "5")
+                         "--expires-in-unit", "minutes", "--switch", "max_top=5")
     try:
         reply = token(url, "demo", "demo-secret")
         assert reply.json()["expires_in"] == 60

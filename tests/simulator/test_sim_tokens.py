@@ -140,8 +140,6 @@ def test_default_client(make_sim):
 def test_bad_settings_are_refused():
     with pytest.raises(ValueError):
         Simulator(expires_in_unit="hours")
-    with pytest.raises(ValueError):
-        Simulator(max_page_size=0)
 
 
 def test_one_token_per_client_under_concurrency(make_sim):

@@ -27,13 +27,32 @@ Settings of ``Simulator``, for behaviour the spec leaves open:
 - ``expires_in_unit``: ``"seconds"`` (20.0.9 on) or ``"minutes"`` (up to 20.0.8) for the token
   reply's ``expires_in``; ``token_lifetime`` is how many seconds a token really lives.
 - ``one_token_per_client``: a new token makes the client's previous one answer 401.
-- ``max_page_size``: silently cap every page, with or without ``$top`` (no ``@odata.nextLink``).
 - ``latency``: answer every XAPI call and token request this many seconds late, like a PBX behind a WAN link
   with that round trip (``0.02``: 20 ms); the request is processed at once, and while its answer waits the
   server goes on serving other connections (it has 16 threads).  ``python -m xapi_simulator --latency 0.02``.
 - ``tls``: serve HTTPS with a certificate for 127.0.0.1, localhost and ::1 from a throw-away CA, whose
   certificate is at ``Simulator.ca_path`` while the simulator runs.  ``python -m xapi_simulator --tls``
   prints that path on the line after the URL; with ``--ca-out PATH`` it copies the file there and prints PATH.
+
+Switches, for what a real PBX does where public sources disagree or are silent (the collection must work
+under every value; the default is the best reading): ``Simulator(switches={"over_top": "clamp"})``,
+``sim.set_switch(name, value)`` from the next request on, ``sim.switches`` (all of them), ``POST
+/_simulator/switches`` with a JSON object of some (it answers all of them; ``GET`` too), ``python -m
+xapi_simulator --switch over_top=clamp``.  A value may be given as its text (``"50"``, ``"1/60"``); an unknown
+name or a value the switch does not take is a ValueError (400 from the endpoint, an error from the CLI).  The
+environment variable ``XAPI_SIM_SWITCHES`` (``name=value`` items separated by commas or spaces) sets the
+defaults of every simulator in the process, so that a whole suite runs under other values without editing a
+test; ``switches`` given to ``Simulator`` or the CLI win over it.
+
+- ``max_top`` (100) and ``over_top`` (``reject_400``, or ``clamp``): a real PBX answers at most 100 records a page
+  (no ``@odata.nextLink``).  A ``$top`` above ``max_top`` answers 400 with 3CX's OData error (ASP.NET's "The limit
+  of '100' for Top query has been exceeded...", as clients of live PBXs report it), or with ``clamp`` a page cut
+  to ``max_top``.  Without ``$top`` a page holds ``max_top`` records too (unknown on a real PBX; this way a client
+  that does not page is caught).  The same holds for ``$expand``ed collections and their nested ``$top``.
+- ``token_issue_rate`` (``off``, or ``N/SECONDS``) and ``token_cooldown`` (180 seconds): when a token request finds
+  N others answered in the last SECONDS, it and every token request for the cool-down after it are answered 403
+  with an empty body, as a real PBX refuses clients that fetch tokens too often (``auth.TokenThrottle``).  The
+  request log has them with status 403.
 
 Faults, for the next requests that match (XAPI calls and token requests, optionally only of an operationId,
 ``token`` for token requests, and/or of a method), each request taking the first armed fault it matches:

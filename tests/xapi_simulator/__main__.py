@@ -12,8 +12,10 @@ import sys
 
 from .countdown import is_seconds
 from .server import DEFAULT_CLIENTS, Simulator
+from .switches import ENVIRONMENT, SWITCHES, assignments, checked, from_environment
 
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+SWITCH_HELP = "; ".join(f"{name}: {switch.takes} (default {switch.default_text})" for name, switch in SWITCHES.items())
 
 
 def parse_args(argv=None):
@@ -31,17 +33,23 @@ def parse_args(argv=None):
     parser.add_argument("--expires-in-unit", choices=("seconds", "minutes"), default="seconds",
                         help="unit of expires_in in token replies (3CX <= 20.0.8 sent minutes)")
     parser.add_argument("--token-lifetime", type=int, default=3600, help="seconds a token lives (default %(default)s)")
-    parser.add_argument("--max-page-size", type=int, help="silently cap every page at this many items")
     parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",
                         help="answer every XAPI call and token request this much later, like a WAN link (default %(default)s)")
     parser.add_argument("--tls", action="store_true", help="serve HTTPS with a certificate from a throw-away CA; "
                         "prints the path of the CA's certificate on a second line")
     parser.add_argument("--ca-out", metavar="PATH", help="with --tls, also write the CA's certificate (PEM) to PATH")
+    parser.add_argument("--switch", action="append", default=[], metavar="NAME=VALUE",
+                        help=f"set a switch, over the ${ENVIRONMENT} ones (repeatable): {SWITCH_HELP}")
     args = parser.parse_args(argv)
     if args.ca_out and not args.tls:
         parser.error("--ca-out needs --tls")
     if not is_seconds(args.latency):
         parser.error("--latency must be a non-negative number of seconds")
+    try:
+        from_environment()  # its mistakes told as the CLI's, not as a traceback
+        args.switches = checked({name: value for item in args.switch for name, value in assignments(item).items()})
+    except ValueError as exc:
+        parser.error(str(exc))
     return args
 
 
@@ -49,8 +57,7 @@ def main(argv=None):
     args = parse_args(argv)
     simulator = Simulator(clients={args.client_id: args.client_secret}, seed=args.seed, records=args.records,
                           etag_mode=args.etag, expires_in_unit=args.expires_in_unit,
-                          token_lifetime=args.token_lifetime, max_page_size=args.max_page_size, tls=args.tls,
-                          latency=args.latency)
+                          token_lifetime=args.token_lifetime, tls=args.tls, latency=args.latency, switches=args.switches)
     # Block the stop signals before the server threads start (they inherit the mask), then wait for one.
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:

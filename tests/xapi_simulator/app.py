@@ -10,7 +10,7 @@ import threading
 from werkzeug.wrappers import Request, Response
 
 from . import seed, spec
-from .auth import TokenError
+from .auth import TokenError, TokenThrottle
 from .countdown import TOKEN_OPERATION
 from .generic import Answers, missing, xapi_warning
 from .model import model
@@ -51,16 +51,19 @@ class Journal:
 
 
 class XapiApp:
-    """WSGI callable serving one simulated PBX (``inventory``); ``faults`` may spoil an answer, ``schedule`` is
-    told of every one.  Operations are answered by their kind (``generic.Answers``), except those in ``handlers``."""
+    """WSGI callable serving one simulated PBX (``inventory``) as ``switches`` say; ``faults`` may spoil an answer,
+    ``schedule`` is told of every one.  Operations are answered by their kind (``generic.Answers``), except those in
+    ``handlers``."""
 
-    def __init__(self, inventory, tokens, journal, schedule, faults, etag_mode=False, max_page_size=None, latency=0.0):
+    def __init__(self, inventory, tokens, journal, schedule, faults, switches, etag_mode=False, latency=0.0):
         self.inventory = inventory
         self.tokens = tokens
         self.journal = journal
         self.schedule = schedule
         self.faults = faults
-        self.answers = Answers(inventory, etag_mode, max_page_size)
+        self.switches = switches
+        self.throttle = TokenThrottle(switches)
+        self.answers = Answers(inventory, switches, etag_mode)
         self.handlers = {"Provision": self._provision}
         self.latency = latency
 
@@ -121,6 +124,8 @@ class XapiApp:
         return functools.partial(self._grant, request, entry)
 
     def _grant(self, request, entry):
+        if not self.throttle.admit():
+            return Response(status=403)  # how an ASP.NET rate limiter refuses: no body (see auth.TokenThrottle)
         headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
         try:
             if request.method != "POST":
@@ -201,6 +206,8 @@ class XapiApp:
             ("GET", "violations"): lambda: list(self.journal.violations),
             ("POST", "reset"): self._reset,
             ("POST", "faults"): lambda: self.faults.command(request.get_json(force=True, silent=True)),
+            ("GET", "switches"): lambda: self.switches.values,
+            ("POST", "switches"): lambda: self.switches.update(request.get_json(force=True, silent=True)),
         }
         path = request.path[len(CONTROL_PREFIX):]
         route = routes.get((request.method, path)) or self._state_route(request.method, path)

@@ -5,6 +5,7 @@
 """OAuth2 client-credentials tokens as 3CX's ``/connect/token`` issues them, and bearer checks."""
 
 import base64
+import collections
 import hmac
 import json
 import math
@@ -94,3 +95,39 @@ class TokenIssuer:
         """Make every token issued so far invalid."""
         with self._lock:
             self._live.clear()
+
+
+class TokenThrottle:
+    """Refuses token requests that come too often, as 3CX's identity server does (switches ``token_issue_rate`` and
+    ``token_cooldown``).
+
+    With a rate of N per W seconds, a token request that finds N others answered in the last W seconds is refused,
+    and so is every token request for the cool-down after it; then counting starts afresh.  Requests refused are
+    not counted, nor are those that came while the switch was off.  What a real PBX counts (every request, or
+    only the tokens it issued) is unknown: here every request answered counts, whatever its answer.
+    """
+
+    def __init__(self, switches):
+        self.switches = switches
+        self._lock = threading.Lock()
+        self._answered = collections.deque()  # monotonic times of the requests answered in the current window
+        self._refusing_until = 0.0
+
+    def admit(self):
+        """Whether the token request arriving now is answered; False: it is refused."""
+        switches = self.switches.values
+        rate = switches["token_issue_rate"]
+        if rate is None:
+            return True
+        now = time.monotonic()
+        with self._lock:
+            if now < self._refusing_until:
+                return False
+            while self._answered and self._answered[0] <= now - rate.seconds:
+                self._answered.popleft()
+            if len(self._answered) >= rate.count:
+                self._answered.clear()
+                self._refusing_until = now + switches["token_cooldown"]
+                return False
+            self._answered.append(now)
+            return True

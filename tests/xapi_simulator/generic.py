@@ -15,6 +15,9 @@
   a collection (``{"value": [...]}``), generated once per operation, or the bound entity set's own records
   where the collection is of its type; 404 if the entity it is bound to is missing.  A function's string
   argument must be a quoted literal (or ``null`` where nullable): a malformed one answers 404, as 3CX does.
+
+Every collection in an answer, an ``$expand``ed one too, holds at most ``max_top`` items; a ``$top`` above it
+answers 400 or is clamped (the switches ``max_top`` and ``over_top``).
 """
 
 import functools
@@ -30,6 +33,7 @@ from .odata import EntityQuery, QueryError, key_string
 from .replies import ODATA_JSON, json_response, odata_error
 from .spec import complex_properties
 from .store import Conflict, EntityStore, PreconditionFailed
+from .switches import CLAMP
 
 
 def xapi_warning(target, code):
@@ -66,10 +70,10 @@ def _structural(owner, body):
 class Answers:
     """Answers an operation's request from ``inventory``: ``answers(route, request, validation)``."""
 
-    def __init__(self, inventory, etag_mode=False, max_page_size=None):
+    def __init__(self, inventory, switches, etag_mode=False):
         self.inventory = inventory
+        self.switches = switches
         self.etag_mode = etag_mode
-        self.max_page_size = max_page_size
         self._kinds = {
             LIST: self._list, GET: self._get, CREATE: self._create, UPDATE: self._update, DELETE: self._delete,
             SINGLETON_GET: self._singleton_get, SINGLETON_UPDATE: self._singleton_update,
@@ -121,7 +125,7 @@ class Answers:
             query = item_query(owner.navigation.item_types[name])
             select = query.select(options.get("$select"))
             if isinstance(value, list):
-                count, page = query.evaluate(value, options)
+                count, page = self._evaluate(query, value, options)
                 if options.get("$count"):
                     shaped[f"{name}@odata.count"] = count
                 shaped[name] = [_select(item, select) for item in page]
@@ -132,13 +136,18 @@ class Answers:
     def _etag(self, store, record):
         return store.etag(record) if self.etag_mode else None
 
+    def _evaluate(self, query, items, options):
+        """``query.evaluate`` of ``items``, a page at most ``max_top`` long, a larger ``$top`` refused or clamped (``over_top``)."""
+        switches = self.switches.values
+        return query.evaluate(items, options, switches["max_top"], switches["over_top"] == CLAMP)
+
     def _collection(self, request, fragment, query, items, options, shape=None, expansions=None):
         """A collection answer: ``items`` through the query ``options``, each item on the page shaped by
         ``shape(item, select)`` (by default: only its selected properties); ``expansions`` as ``$expand`` gave them."""
         expansions = query.expand(options.get("$expand")) if expansions is None else expansions
         select = query.select(options.get("$select"))
         body = {"@odata.context": self._context(request, fragment + _columns(select, expansions))}
-        count, page = query.evaluate(items, options, self.max_page_size)
+        count, page = self._evaluate(query, items, options)
         if options.get("$count"):
             body["@odata.count"] = count
         body["value"] = [(shape or _select)(item, select) for item in page]

@@ -454,14 +454,21 @@ class EntityQuery:
             return records
         return sort
 
-    def evaluate(self, records, options, cap=None):
+    def evaluate(self, records, options, max_top=None, clamp=False):
         """``(count, page)``: how many of ``records`` ``$filter`` and ``$search`` keep, and those of them that
-        ``$orderby``, ``$skip`` and ``$top`` (at most ``cap``) put on the page, in order."""
+        ``$orderby``, ``$skip`` and ``$top`` put on the page, in order.
+
+        A page holds at most ``max_top`` records (None: any number), with or without ``$top``; a larger ``$top``
+        is a QueryError, unless ``clamp``.
+        """
+        top = options.get("$top")
+        if top is not None and max_top is not None and top > max_top and not clamp:
+            raise _invalid(f"The limit of '{max_top}' for Top query has been exceeded. The value from the incoming request is '{top}'.")
         keep = self.filter(options["$filter"]) if "$filter" in options else None
         found = self.search(options["$search"]) if "$search" in options else None
         sort = self.order(options.get("$orderby"))
         matched = [r for r in records if (keep is None or keep(r)) and (found is None or found(r))]
-        limit = min((n for n in (options.get("$top"), cap) if n is not None), default=None)
+        limit = min((n for n in (top, max_top) if n is not None), default=None)
         return len(matched), sort(matched)[options.get("$skip", 0):][:limit]
 
     def select(self, items):

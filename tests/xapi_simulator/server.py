@@ -18,6 +18,7 @@ from .inventory import Inventory
 from .model import model
 from .schedule import ScheduledChange, Scheduler
 from .store import DeviceInfoStore, UserStore
+from .switches import Switches
 from .tls import ThrowAwayCA
 
 DEFAULT_CLIENTS = {"threecx-pbx-sim": "simulator-secret"}
@@ -72,12 +73,11 @@ class _Server(wsgi.Server):
 
 
 class Simulator:
-    """A simulated PBX; see the package docstring for the settings."""
+    """A simulated PBX; see the package docstring for the settings and the ``switches`` (name -> value)."""
 
     def __init__(self, clients=None, seed=1, records=50, etag_mode=False, expires_in_unit="seconds",
-                 token_lifetime=3600, one_token_per_client=True, max_page_size=None, tls=False, latency=0.0):
-        if max_page_size is not None and max_page_size < 1:
-            raise ValueError("max_page_size must be a positive number or None")
+                 token_lifetime=3600, one_token_per_client=True, tls=False, latency=0.0, switches=None):
+        self._switches = Switches(switches)
         if not is_seconds(latency):
             raise ValueError(f"latency must be a non-negative number of seconds, not {latency!r}")
         entity_sets = model().entity_sets
@@ -88,7 +88,7 @@ class Simulator:
         self._tokens = TokenIssuer(DEFAULT_CLIENTS if clients is None else clients, token_lifetime, expires_in_unit, one_token_per_client)
         self._journal = Journal()
         self._faults = FaultPlan(self._journal)
-        self.app = XapiApp(self._inventory, self._tokens, self._journal, self._schedule, self._faults, etag_mode, max_page_size, latency)
+        self.app = XapiApp(self._inventory, self._tokens, self._journal, self._schedule, self._faults, self._switches, etag_mode, latency)
         self._tls = ThrowAwayCA() if tls else None
         self._server = None
         self._thread = None
@@ -162,9 +162,14 @@ class Simulator:
         return self.app.latency
 
     @property
-    def max_page_size(self):
-        """The silent page-size cap, or None (the ``max_page_size`` setting)."""
-        return self.app.answers.max_page_size
+    def switches(self):
+        """The value of every switch, name -> value (a copy)."""
+        return dict(self._switches.values)
+
+    def set_switch(self, name, value):
+        """Set switch ``name`` to ``value`` (or its text, as the CLI takes it) from the next request on; ValueError
+        for an unknown switch or a value it does not take."""
+        self._switches.update({name: value})
 
     @property
     def device_infos(self):

@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright: threecx.pbx contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Switches: the simulator's choices where what a real PBX does is unknown.
+
+A switch has a name, a default (the best reading of the evidence) and the values it takes; the collection
+must work under every value.  The package docstring tells what each does.  A value comes as it is (from Python or
+JSON) or as its text (from the CLI or ``XAPI_SIM_SWITCHES``), and is held converted.
+"""
+
+import collections
+import os
+import re
+import threading
+
+from .countdown import check, is_integer, is_seconds
+
+# name=value items, separated by commas or spaces: the defaults of every Simulator in the process, so that a
+# whole test suite can run under other values without editing a test.
+ENVIRONMENT = "XAPI_SIM_SWITCHES"
+REJECT_400 = "reject_400"
+CLAMP = "clamp"
+
+Rate = collections.namedtuple("Rate", "count seconds")
+
+
+def _positive_integer(value):
+    value = int(value) if isinstance(value, str) else value
+    if not (is_integer(value) and value >= 1):
+        raise ValueError(value)
+    return value
+
+
+def _seconds(value):
+    value = float(value) if isinstance(value, str) else value
+    if not is_seconds(value):
+        raise ValueError(value)
+    return value
+
+
+def _one_of(*choices):
+    def convert(value):
+        if value not in choices:
+            raise ValueError(value)
+        return value
+    return convert
+
+
+def _rate(value):
+    """None for ``off``, else a Rate: ``"N/W"`` or ``[N, W]``, N a positive integer and W a positive number of seconds."""
+    if value in (None, "off"):
+        return None
+    count, seconds = value.split("/") if isinstance(value, str) else value
+    rate = Rate(_positive_integer(count), _seconds(seconds))
+    if not rate.seconds:
+        raise ValueError(value)
+    return rate
+
+
+class Switch:
+    """One switch: ``takes`` says in words what ``convert`` accepts; ``default`` is given as text."""
+
+    def __init__(self, name, default, takes, convert):
+        self.name = name
+        self.takes = takes
+        self._convert = convert
+        self.default_text = default
+        self.default = self.value(default)
+
+    def value(self, given):
+        """``given``, or its text, as the switch holds it; ValueError if the switch takes no such value."""
+        try:
+            return self._convert(given)
+        except (TypeError, ValueError):
+            raise ValueError(f"switch {self.name} takes {self.takes}, not {given!r}") from None
+
+
+SWITCHES = {switch.name: switch for switch in (
+    Switch("max_top", "100", "a positive integer", _positive_integer),
+    Switch("over_top", REJECT_400, f"{REJECT_400} or {CLAMP}", _one_of(REJECT_400, CLAMP)),
+    Switch("token_issue_rate", "off", "off or N/SECONDS, at most N token requests in any SECONDS", _rate),
+    Switch("token_cooldown", "180", "a number of seconds", _seconds),
+)}
+
+
+def checked(values):
+    """``values`` (switch name -> value or its text) converted; ValueError for an unknown name or a bad value."""
+    check(isinstance(values, dict), f"switches come as an object of name: value, not {values!r}")
+    unknown = sorted(set(values) - set(SWITCHES))
+    check(not unknown, f"no switch {', '.join(map(repr, unknown))}; the switches are {', '.join(SWITCHES)}")
+    return {name: SWITCHES[name].value(value) for name, value in values.items()}
+
+
+def assignments(text):
+    """``{name: text}`` of ``name=value`` items separated by commas or spaces (``XAPI_SIM_SWITCHES``, ``--switch``)."""
+    values = {}
+    for item in re.split(r"[,\s]+", text.strip()):
+        if item:
+            name, equals, value = item.partition("=")
+            check(name and equals, f"{item!r} is not name=value")
+            values[name] = value
+    return values
+
+
+def from_environment():
+    """The switches ``XAPI_SIM_SWITCHES`` sets, converted; ValueError naming it if they are bad."""
+    try:
+        return checked(assignments(os.environ.get(ENVIRONMENT, "")))
+    except ValueError as exc:
+        raise ValueError(f"{ENVIRONMENT}: {exc}") from None
+
+
+class Switches:
+    """The value of every switch: the defaults, then ``XAPI_SIM_SWITCHES``, then ``values``.
+
+    ``values`` is a dict that is replaced, never changed, so a reader that takes it once sees the switches of one moment.
+    """
+
+    def __init__(self, values=None):
+        self._lock = threading.Lock()
+        self.values = {name: switch.default for name, switch in SWITCHES.items()}
+        self.update(from_environment())
+        self.update(values or {})
+
+    def __getitem__(self, name):
+        return self.values[name]
+
+    def update(self, values):
+        """Set some switches, every one or (ValueError) none; returns all of them."""
+        converted = checked(values)
+        with self._lock:
+            self.values = dict(self.values, **converted)
+            return self.values
