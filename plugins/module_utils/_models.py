@@ -39,6 +39,35 @@ FAVOURITES_PREFIX = "___FAVORITES___"
 ROLES = ("users", "managers", "receptionists", "group_admins", "group_owners", "system_admins", "system_owners")
 
 
+# Every kind of DN shares one number space (ENTITIES.md §0.7): where a refused number may be in use, and by what.
+# (entity set, its list operation, what admins call it, the property that names one, if any)
+NUMBER_HOLDERS = (("Users", "ListUser", "user", "DisplayName"), ("Queues", "ListQueue", "queue", "Name"),
+                  ("RingGroups", "ListRingGroup", "ring group", "Name"), ("Receptionists", "ListReceptionist", "IVR", "Name"),
+                  ("Parkings", "ListParking", "parking", None), ("Fax", "ListFax", "fax", None), ("Trunks", "ListTrunk", "trunk", None))
+_IN_USE = re.compile(r"\b(Number|EmailAddress): WARNINGS\.XAPI\.ALREADY_IN_USE")
+
+
+def who_holds(client, error, body):
+    """Which record holds the number or e-mail address a write was refused for (``ALREADY_IN_USE``), as a phrase such as
+    "number '800' is queue 'Sales queue'"; "" when the refusal is of another kind or the holder cannot be found."""
+    match = _IN_USE.search(error.message)
+    if match is None or not body.get(match.group(1)):
+        return ""
+    prop, value = match.group(1), body[match.group(1)]
+    holders = NUMBER_HOLDERS if prop == "Number" else NUMBER_HOLDERS[:1]
+    for entity_set, operation, kind, label in holders:
+        try:
+            found = next(iter(client.iter_collection("/" + entity_set, operation, {
+                "$filter": "%s eq %s" % (prop, quote_literal(value)), "$select": ["Number"] + ([label] if label else [])})), None)
+        except XapiError:
+            continue
+        if found is not None:
+            name = " (%s)" % found[label] if label and found.get(label) else ""
+            return "%s %s is used by %s %s%s" % ("number" if prop == "Number" else "e-mail address", quote_literal(value),
+                                                 kind, found.get("Number"), name)
+    return ""
+
+
 def is_secret_property(name):
     return name not in _NOT_SECRET and bool(_SECRET_NAME.search(name))
 

@@ -9,7 +9,7 @@ Private to the threecx.pbx collection: no stable API. A module such as ``threecx
 """
 
 from ansible_collections.threecx.pbx.plugins.module_utils._client import XapiError
-from ansible_collections.threecx.pbx.plugins.module_utils._models import property_problems
+from ansible_collections.threecx.pbx.plugins.module_utils._models import property_problems, who_holds
 from ansible_collections.threecx.pbx.plugins.module_utils._module import XapiModule
 from ansible_collections.threecx.pbx.plugins.module_utils._odata import quote_literal
 from ansible_collections.threecx.pbx.plugins.module_utils._reconcile import (
@@ -158,8 +158,12 @@ class ResourceModule(XapiModule):
         try:
             created = self.engine.create(body)
         except XapiError as error:
-            raise ReconcileError("%s was not created: %s" % (self.label(desired), error.message))
+            raise ReconcileError("%s was not created: %s%s" % (self.label(desired), error.message, self.holder(error, body)))
         return created["Id"]
+
+    def holder(self, error, body):
+        holder = who_holds(self.client, error, body)
+        return " (%s)." % holder if holder else ""
 
     def update(self, record, current, desired, changed, secrets, params, properties):
         """One PATCH, or up to three where an option must be written before or after a list it depends on."""
@@ -174,9 +178,9 @@ class ResourceModule(XapiModule):
             try:
                 self.engine.update(record["Id"], body)
             except XapiError as error:
-                raise ReconcileError("%s: %s%s" % (self.label(current), error.message, (
-                    " (%s were written first; %s were not)" % (", ".join(done), ", ".join(names + sorted(extra))))
-                    if done else "; nothing was written."))
+                raise ReconcileError("%s: %s%s%s" % (self.label(current), error.message, self.holder(error, body), (
+                    " %s were written first; %s were not." % (", ".join(done), ", ".join(names + sorted(extra))))
+                    if done else " Nothing was written."))
             done.extend(names + sorted(extra))
 
     def phase(self, name, current, desired, changed):

@@ -397,7 +397,7 @@ def delete_batch(module):
             result.pop("device_infos")
         result["not_deleted"] = done.not_deleted
         result["msg"] = "Stopped after deleting %d of %d DeviceInfos: %s. The ids not deleted are in not_deleted; run the task " \
-                        "again to delete the rest." % (len(done.deleted), len(ids), interrupted.message)
+                        "again to delete the rest." % (len(done.deleted), len(ids), interrupted.message.rstrip("."))
         module.fail_json(**result)
     return batch_result(module, outcome, missing)
 

@@ -138,7 +138,15 @@ def test_the_pbx_refusing_a_number_or_an_email_is_reported(simulator, run_playbo
     run = run_playbook([user("email", number="102", email=taken)], sim=sim)
     assert run.rc == 2
     msg = run.result("email")["msg"]
-    assert "User number '102'" in msg and "EmailAddress" in msg and "ALREADY_IN_USE" in msg and "nothing was written" in msg
+    assert "User number '102'" in msg and "EmailAddress" in msg and "ALREADY_IN_USE" in msg and "Nothing was written" in msg
+    assert "e-mail address '%s' is used by user 101" % taken in msg
+
+    queue = sim.records("Queues")[0]
+    run = run_playbook([user("number", number=queue["Number"], first_name="Clash")], sim=sim)
+    assert run.rc == 2
+    msg = run.result("number")["msg"]
+    assert "was not created" in msg and "number '%s' is used by queue %s" % (queue["Number"], queue["Number"]) in msg
+    assert writes(sim)[-1][1] == "CreateUser"
 
 
 def test_passwords_are_sent_on_create_or_always(simulator, run_playbook):
