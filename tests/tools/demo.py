@@ -1,12 +1,13 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""``make demo``: the cleanup job against a simulated PBX, as an administrator would run it.
+"""``make demo``: the cleanup job and the users playbook against a simulated PBX, as an administrator would run them.
 
 It builds and installs the collection, starts the XAPI simulator with a few hundred detected phones, and
 runs ``ansible-playbook threecx.pbx.device_info_cleanup``: first ``--check --diff`` (what would go), then for
-real, then once more to show that nothing is left to do (``changed=0``). The simulator is stopped whatever
-happens.
+real, then once more to show that nothing is left to do (``changed=0``). Then the same three runs of
+``threecx.pbx.users`` on-board two people into a new department, move one, disable one and off-board one. The
+simulator is stopped whatever happens.
 """
 
 import json
@@ -64,17 +65,39 @@ def write_inventory(workdir, url):
     path = os.path.join(workdir, "inventory.yml")
     with open(path, "w", encoding="utf-8") as stream:
         json.dump({"threecx_pbxs": {"hosts": {"demo-pbx": {
-            "ansible_connection": "local", "device_info_cleanup_url": url}}}}, stream)
+            "ansible_connection": "local", "device_info_cleanup_url": url, "threecx_url": url}}}}, stream)
     return path
 
 
-def run_cleanup(collections, inventory, *flags):
+PEOPLE = {  # the users playbook's input, as a people.yml would hold it
+    "threecx_departments": [{"name": "Research", "language": "EN"}],
+    "threecx_users": [
+        {"number": "130", "first_name": "Ada", "last_name": "Lovelace", "email": "ada.lovelace@example.com",
+         "departments": [{"name": "Research", "role": "managers"}], "primary_department": "Research"},
+        {"number": "131", "first_name": "Alan", "last_name": "Turing", "email": "alan.turing@example.com",
+         "departments": [{"name": "Research"}]},
+        {"number": "101", "departments": [{"name": "Research"}], "departments_mode": "add"},
+        {"number": "102", "enabled": False},
+        {"number": "103", "state": "absent"},
+    ],
+}
+
+
+def run_playbook(collections, inventory, playbook, variables, *flags):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_PYTHON_INTERPRETER=sys.executable,
                THREECX_CLIENT_ID=CLIENT_ID, THREECX_CLIENT_SECRET=CLIENT_SECRET)
-    command = [os.path.join(BIN, "ansible-playbook"), "threecx.pbx.device_info_cleanup", "-i", inventory,
-               "-e", json.dumps(SELECTION)] + list(flags)
+    command = [os.path.join(BIN, "ansible-playbook"), playbook, "-i", inventory, "-e", json.dumps(variables)] + list(flags)
     print("$ ansible-playbook " + " ".join(command[1:]), flush=True)
     subprocess.run(command, env=env, check=True)
+
+
+def three_runs(collections, inventory, playbook, variables, what):
+    banner("Dry run: --check --diff shows what %s, and changes nothing" % what)
+    run_playbook(collections, inventory, playbook, variables, "--check", "--diff")
+    banner("For real")
+    run_playbook(collections, inventory, playbook, variables)
+    banner("Once more: nothing left to do (changed=0)")
+    run_playbook(collections, inventory, playbook, variables)
 
 
 def main():
@@ -88,12 +111,7 @@ def main():
             stale = [r for r in before if not r["Assigned"] and r["DetectedAt"] < "2026-01-01"]
             print("XAPI simulator at %s with %d DeviceInfos, %d of them never provisioned and detected before 2026."
                   % (url, len(before), len(stale)))
-            banner("Dry run: --check --diff lists what would be deleted, and deletes nothing")
-            run_cleanup(collections, inventory, "--check", "--diff")
-            banner("The cleanup")
-            run_cleanup(collections, inventory)
-            banner("Once more: nothing left to do (changed=0)")
-            run_cleanup(collections, inventory)
+            three_runs(collections, inventory, "threecx.pbx.device_info_cleanup", SELECTION, "would be deleted")
             after = simulator_state(url, "device_infos")
             left = [r["Id"] for r in after if r["Id"] in {s["Id"] for s in stale}]
             calls = simulator_state(url, "requests")
@@ -102,6 +120,11 @@ def main():
             deletes = sum(1 for call in calls if call["method"] == "DELETE")
             print("\nSummary: %d DeviceInfos before, %d after; %d deleted with %d DELETE requests; %d requests to the PBX "
                   "over three runs." % (len(before), len(after), len(stale), deletes, len(calls)))
+            three_runs(collections, inventory, "threecx.pbx.users", PEOPLE, "would change")
+            users = {user["Number"]: user for user in simulator_state(url, "users")}
+            if "130" not in users or "103" in users or users["102"]["Enabled"]:
+                sys.exit("Unexpected end state of the users playbook")
+            print("\nSummary: users 130 and 131 on-boarded into Research, 101 added to it, 102 disabled, 103 deleted.")
         finally:
             simulator.terminate()
             simulator.wait(timeout=10)
