@@ -17,9 +17,9 @@ import tempfile
 import time
 
 from . import report
-from .methods import (DELETE_METHODS, FAILURES, MEMORY_LISTINGS, PLAYBOOK_START, Context, bypass_proxies, children_cpu_seconds,
-                      default_parallelism, listed_peak_rss)
-from .simulator import REPO, SimulatorFactory
+from .methods import (DELETE_METHODS, FAILURES, FIXED_COSTS, MEMORY_LISTINGS, PLAYBOOK_START, Context, bypass_proxies,
+                      children_cpu_seconds, default_parallelism, listed_peak_rss, payloads)
+from .simulator import REPO, SERVERS, SimulatorFactory
 
 DEFAULT_OUTPUT = os.path.join(REPO, "benchmarks", "results")
 
@@ -29,7 +29,10 @@ def sizes(text):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Measure deleting N DeviceInfos from the XAPI simulator.")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Measure deleting N DeviceInfos from a stand-in PBX.")
+    parser.add_argument("--server", choices=sorted(SERVERS), default="lean",
+                        help="the PBX: the lean server, which answers in as little CPU as it can so that the clients' costs show, or "
+                        "the XAPI simulator, which checks every request against the spec but sets the pace (default %(default)s)")
     parser.add_argument("--repeats", type=int, default=3, help="measurements of each method, latency and N (default %(default)s)")
     parser.add_argument("--sizes", type=sizes, default=[100, 1000, 5000], help="N without latency (default 100,1000,5000)")
     parser.add_argument("--latency-ms", type=int, default=report.WAN_LATENCY_MS,
@@ -91,16 +94,20 @@ class Bench:
         latency_ms, n = cell
         runs = [method for method in self.methods if (n == self.slow_n(latency_ms) or not method.slow_at(latency_ms))
                 and (self.full or not method.full_only(latency_ms))]
-        return runs + [PLAYBOOK_START]
+        return runs + list(FIXED_COSTS)
 
     def _run_cell(self, repeat, latency_ms, n, runs):
-        """Measure ``runs`` in this order: methods that list on a simulator of their own, the others on one they share."""
-        shared = [method for method in runs if not method.lists and method is not PLAYBOOK_START]
+        """Measure ``runs`` in this order: methods that list on a server of their own, the others on one they share; the
+        module's start on an empty server of its own, the playbook's without one."""
+        shared = [method for method in runs if not method.lists and method not in FIXED_COSTS]
         with contextlib.ExitStack() as stack:
             shared_sim = stack.enter_context(self.factory.simulator(n * len(shared), latency_ms / 1000)) if shared else None
             for method in runs:
                 if method is PLAYBOOK_START:
                     self._measure(repeat, method, latency_ms, None, 1, 0)
+                elif method in FIXED_COSTS:
+                    with self.factory.simulator(0, latency_ms / 1000) as sim:
+                        self._measure(repeat, method, latency_ms, sim, 1, 0)
                 elif method.lists:
                     with self.factory.simulator(n, latency_ms / 1000) as sim:
                         self._measure(repeat, method, latency_ms, sim, 1, n)
@@ -112,9 +119,14 @@ class Bench:
         n = last - first + 1
         record = {"method": method.key, "latency_ms": latency_ms, "n": n or None, "repeat": repeat, "batch_seconds": None}
         sim_cpu = sim.cpu_seconds() if sim else 0.0
-        client_cpu = children_cpu_seconds() + time.process_time()
-        record["seconds"], record["error"] = timed(functools.partial(method.run, self.ctx, sim, first, last))[1:]
-        record["client_cpu_seconds"] = children_cpu_seconds() + time.process_time() - client_cpu
+        total_cpu = children_cpu_seconds() + time.process_time()
+        self.ctx.module_cpu_seconds()
+        measured, record["seconds"], record["error"] = timed(functools.partial(method.run, self.ctx, sim, first, last))
+        # Everything: the benchmark, ansible-playbook and their children.  The client's: its module processes, or what
+        # the method measured (the requests loop's process).
+        record["total_cpu_seconds"] = children_cpu_seconds() + time.process_time() - total_cpu
+        record["client_cpu_seconds"] = self.ctx.module_cpu_seconds()
+        record.update(measured or {})
         if sim:
             record["simulator_cpu_seconds"] = sim.cpu_seconds() - sim_cpu
             record.update(self._check(method, sim, first, last, record["error"]))
@@ -137,7 +149,9 @@ class Bench:
         cost = f"{record['seconds']:.2f} s"
         if record["n"]:
             cost += (f", {record['seconds'] * 1000 / record['n']:.2f} ms/record, {sum(record['requests'].values()) / record['n']:.3f} "
-                     f"requests/record, simulator CPU {record['simulator_cpu_seconds'] / record['seconds']:.0%}")
+                     f"requests/record, server CPU {record['simulator_cpu_seconds'] / record['seconds']:.0%}")
+        if record["client_cpu_seconds"] is not None:
+            cost += f", client CPU {record['client_cpu_seconds']:.2f} s"
         print(f"[{len(self.measurements)}/{self._planned}] repeat {record['repeat'] + 1}, {record['latency_ms']} ms, "
               f"N={record['n'] or '-'}, {record['method']}: {cost}{'  FAILED: ' + record['error'] if record['error'] else ''}", flush=True)
 
@@ -217,16 +231,21 @@ def main(argv=None):
     bypass_proxies()
     started = time.monotonic()
     before = machine()
-    with tempfile.TemporaryDirectory(prefix="threecx-bench-") as workdir, SimulatorFactory() as factory:
+    with tempfile.TemporaryDirectory(prefix="threecx-bench-") as workdir, SimulatorFactory(args.server) as factory:
         ctx = Context(workdir)
         default = default_parallelism(ctx)
         ctx.parallelism = args.parallelism or default
-        print(f"parallelism: c = {ctx.parallelism} (device_info's default: {default})", flush=True)
+        print(f"server: {args.server}; parallelism: c = {ctx.parallelism} (device_info's default: {default})", flush=True)
+        sizes_of_payloads = payloads(ctx)
+        for payload in sizes_of_payloads:
+            print(f"payload of {payload['module']}: {payload['file_bytes']:,} bytes, {payload['files']} files, "
+                  f"{', '.join(payload['collection_files'])}", flush=True)
         bench = Bench(args, ctx, factory)
         measurements = bench.run()
         memory = [entry for records in args.memory_sizes for entry in measure_memory(ctx, factory, records, args.full)]
-    settings = {"repeats": args.repeats, "cells": bench.cells, "parallelism": ctx.parallelism, "full": args.full, "seed": args.seed}
-    results = report.analyse(measurements, memory, bench.methods, bench.cells, bench.slow_n, settings)
+    settings = {"server": args.server, "repeats": args.repeats, "cells": bench.cells, "parallelism": ctx.parallelism, "full": args.full,
+                "seed": args.seed}
+    results = report.analyse(measurements, memory, sizes_of_payloads, bench.methods, bench.cells, bench.slow_n, settings)
     results.update(machine=dict(before, load_average_after=os.getloadavg()), minutes=(time.monotonic() - started) / 60)
     paths = report.write(args.output, results)
     print(f"\n{results['text']}\n\n{len(measurements)} measurements in {results['minutes']:.1f} min on {before['cpus']} CPUs; "

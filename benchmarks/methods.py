@@ -5,31 +5,47 @@
 """The ways of deleting DeviceInfos that the benchmark compares, each deleting the Ids ``first`` to ``last``.
 
 The collection's (the cleanup role, ``device_info`` with ``ids`` or a ``filter``) and ``ansible.builtin.uri`` in a
-loop run through a real ``ansible-playbook``; the floors (a ``requests.Session`` loop, curl with keep-alive, and
-both with c requests in flight) run here or in one curl process.  Each fetches its own token.  A label names c as ``{c}``.
+loop run through a real ``ansible-playbook``; the floors: a ``requests.Session`` loop in a process of its own
+(``benchmarks.requests_loop``), curl with keep-alive in one curl process, and both with c requests in flight (the
+threads here, ``curl --parallel``).  Each fetches its own token.  A label names c as ``{c}``.
+
+Every module process runs under ``MODULE_CPU_WRAPPER``, which notes its CPU time: a module run's client CPU.
 
 The memory runs (``MEMORY_LISTINGS``) list every record with a module of the collection instead, and note the
-peak memory of the module process.
+peak memory of the module process.  ``payloads`` builds each module's AnsiballZ payload and says what it carries.
 """
 
+import base64
 import concurrent.futures
+import glob
+import io
 import json
 import os
+import re
 import resource
 import stat
 import subprocess
 import sys
 import tempfile
 import threading
+import zipfile
 
 import requests
 import yaml
 
+from .requests_loop import delete_url, new_session, requests_token
 from .simulator import CLIENT_ID, CLIENT_SECRET, REPO
 
 BIN = os.path.dirname(sys.executable)
 TIMEOUT = 3600
-TOKEN_FORM = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "grant_type": "client_credentials"}
+# The Python of every module process: runs the module, then appends what bash's ``times`` says of it (user and system
+# CPU time, with its threads, on the second line) to $BENCH_MODULE_CPU_FILE.  A shell, lighter than a Python wrapper.
+MODULE_CPU_WRAPPER = f"""#!/bin/bash
+{sys.executable!s} "$@"
+status=$?
+times >> "$BENCH_MODULE_CPU_FILE"
+exit $status
+"""
 # A Python that runs the module and then notes its peak resident set size (KiB) in $BENCH_PEAK_RSS_FILE.
 PEAK_RSS_WRAPPER = f"""#!{sys.executable}
 import os, resource, subprocess, sys
@@ -67,6 +83,8 @@ class Context:
         if not os.path.islink(link):
             os.symlink(REPO, link, target_is_directory=True)
         self._files = 0
+        self.python = executable(os.path.join(workdir, "module-cpu-python"), MODULE_CPU_WRAPPER)
+        self._module_cpu_file = os.path.join(workdir, "module-cpu.txt")
 
     def write(self, name, data):
         """Write ``data`` as YAML to a new file in the scratch directory; returns its path."""
@@ -77,11 +95,13 @@ class Context:
         return path
 
     def environment(self, sim=None):
-        """The environment of ``ansible-playbook``: this checkout's collection, this Python, ``sim``'s connection, a fresh token cache."""
+        """The environment of ``ansible-playbook``: this checkout's collection, this Python (under MODULE_CPU_WRAPPER),
+        ``sim``'s connection, a fresh token cache."""
         env = {name: value for name, value in os.environ.items() if not name.startswith(("ANSIBLE_", "THREECX_"))}
         env.update({
             "ANSIBLE_COLLECTIONS_PATH": self.collections_path,
-            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_PYTHON_INTERPRETER": self.python,
+            "BENCH_MODULE_CPU_FILE": self._module_cpu_file,
             "ANSIBLE_NOCOLOR": "1",
             "ANSIBLE_RETRY_FILES_ENABLED": "0",
             "ANSIBLE_LOCALHOST_WARNING": "0",
@@ -91,6 +111,25 @@ class Context:
             env.update({"THREECX_URL": sim.url, "THREECX_CLIENT_ID": CLIENT_ID, "THREECX_CLIENT_SECRET": CLIENT_SECRET,
                         "THREECX_TOKEN_CACHE_DIR": tempfile.mkdtemp(prefix="tokens-", dir=self.workdir)})
         return env
+
+    def module_cpu_seconds(self):
+        """The CPU seconds of the module processes that ran since the last call (None if none did), and forget them."""
+        try:
+            with open(self._module_cpu_file, encoding="ascii") as stream:
+                lines = stream.read().splitlines()
+        except FileNotFoundError:
+            return None
+        os.remove(self._module_cpu_file)
+        # bash's times: the shell's own user and system time, then its children's, as e.g. "0m1.234s 0m0.056s".
+        return sum(int(minutes) * 60 + float(seconds) for line in lines[1::2] for minutes, seconds in re.findall(r"(\d+)m([\d.]+)s", line))
+
+
+def executable(path, text):
+    """Write the script ``text`` to ``path``, executable; returns ``path``."""
+    with open(path, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
+    return path
 
 
 def default_parallelism(ctx):
@@ -130,16 +169,12 @@ def id_filter(first, last):
     return f"Id ge {first} and Id le {last}"
 
 
-def xapi_url(sim, record_id):
-    return f"{sim.url}/xapi/v1/DeviceInfos({record_id})"
-
-
 class Method:
     """One way of deleting DeviceInfos.
 
     ``lists``: it reads lists, whose cost in the simulator grows with the records it holds, so it gets a simulator
     holding just its own records; the others share one.  ``module_run``: its requests come from one run of the
-    module, so the simulator's log tells the module's batch time.  ``slow``: measured at the smallest N only and
+    module, so the simulator's log tells the module's batch time, and the module process's CPU time is the client's.  ``slow``: measured at the smallest N only and
     extrapolated per record beyond; ``sequential`` methods count as slow when there is latency.  ``full_only``
     (a latency in ms -> bool): where the method runs only in a ``--full`` run.
     """
@@ -158,6 +193,7 @@ class Method:
         return False
 
     def run(self, ctx, sim, first, last):
+        """Delete the Ids ``first`` to ``last``; None, or a dict of what the method measured itself (such as ``seconds``)."""
         raise NotImplementedError
 
 
@@ -171,6 +207,18 @@ class PlaybookStart(Method):
         ansible_playbook(ctx, ctx.write("start.yml", local_play("Start", {"ansible.builtin.debug": {"msg": "started"}})))
 
 
+class ModuleStart(Method):
+    """The fixed cost of a module run: ``ansible-playbook`` with one ``device_info`` task that has nothing to delete
+    (``ids: []``, no request); its module process's CPU time is the module's start."""
+
+    key = "module-start"
+    label = "device_info with ids: [] (module start)"
+
+    def run(self, ctx, sim, first, last):
+        task = {"name": "Nothing to delete", "threecx.pbx.device_info": {"ids": []}}
+        ansible_playbook(ctx, ctx.write("module-start.yml", local_play("Module start", task)), sim)
+
+
 class CleanupRole(Method):
     key = "role"
     label = "collection: cleanup role (filter)"
@@ -180,7 +228,9 @@ class CleanupRole(Method):
     def run(self, ctx, sim, first, last):
         extra_vars = {"device_info_cleanup_filter": id_filter(first, last), "device_info_cleanup_max_deletes": last - first + 1,
                       "device_info_cleanup_parallelism": ctx.parallelism}
-        inventory = {"threecx_pbxs": {"hosts": {"pbx": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}}}}
+        # The role delegates its task to localhost: in the inventory, so that its module runs under ctx.python too.
+        host = {"ansible_connection": "local", "ansible_python_interpreter": ctx.python}
+        inventory = {"threecx_pbxs": {"hosts": {"pbx": host}}, "controller": {"hosts": {"localhost": host}}}
         ansible_playbook(ctx, "threecx.pbx.device_info_cleanup", sim, inventory=inventory, extra_vars=extra_vars)
 
 
@@ -227,20 +277,6 @@ class UriLoop(Method):
                          extra_vars={"first": first, "last": last})
 
 
-def new_session(token=None):
-    session = requests.Session()
-    if token:
-        session.headers["Authorization"] = "Bearer " + token
-    return session
-
-
-def requests_token(sim):
-    with new_session() as session:
-        reply = session.post(sim.url + "/connect/token", data=TOKEN_FORM, timeout=30)
-        reply.raise_for_status()
-        return reply.json()["access_token"]
-
-
 def expect_deleted(statuses):
     wrong = [status for status in statuses if status != 204]
     if wrong:
@@ -248,15 +284,28 @@ def expect_deleted(statuses):
 
 
 class RequestsLoop(Method):
-    """The practical floor of a Python client: one ``requests.Session``, one DELETE after the other."""
+    """The practical floor of a Python client: one ``requests.Session``, one DELETE after the other, in a process of its
+    own (``benchmarks.requests_loop``).  Its ``seconds`` are the token and the loop, as the process measures them; its
+    client CPU is the process's, and its start's that of the same process with nothing to delete."""
 
     key = "requests"
     label = "requests.Session loop"
     sequential = True
 
     def run(self, ctx, sim, first, last):
-        with new_session(requests_token(sim)) as session:
-            expect_deleted([session.delete(xapi_url(sim, record_id), timeout=30).status_code for record_id in range(first, last + 1)])
+        start_cpu, nothing = loop_process(sim, 1, 0)
+        cpu, loop = loop_process(sim, first, last)
+        expect_deleted(loop["statuses"])
+        if nothing["statuses"]:
+            raise MethodFailed(f"the loop with nothing to delete sent requests: {nothing['statuses']}")
+        return {"seconds": loop["seconds"], "client_cpu_seconds": cpu, "client_start_cpu_seconds": start_cpu}
+
+
+def loop_process(sim, first, last):
+    """Run ``benchmarks.requests_loop`` on ``sim``: the CPU seconds of its process, and what it printed."""
+    cpu = children_cpu_seconds()
+    output = run_command([sys.executable, "-m", "benchmarks.requests_loop", sim.url, str(first), str(last)], cwd=REPO)
+    return children_cpu_seconds() - cpu, json.loads(output)
 
 
 class RequestsThreads(Method):
@@ -269,7 +318,7 @@ class RequestsThreads(Method):
         return latency_ms == 0
 
     def run(self, ctx, sim, first, last):
-        token = requests_token(sim)
+        token = requests_token(sim.url)
         local = threading.local()
         sessions = []
 
@@ -277,7 +326,7 @@ class RequestsThreads(Method):
             if not hasattr(local, "session"):
                 local.session = new_session(token)
                 sessions.append(local.session)
-            return local.session.delete(xapi_url(sim, record_id), timeout=30).status_code
+            return local.session.delete(delete_url(sim.url, record_id), timeout=30).status_code
         with concurrent.futures.ThreadPoolExecutor(ctx.parallelism) as pool:
             statuses = list(pool.map(delete, range(first, last + 1)))
         for session in sessions:
@@ -300,7 +349,7 @@ class Curl(Method):
         lines = ["silent", "show-error", "globoff", 'noproxy = "*"', 'request = "DELETE"', r'write-out = "%{http_code}\n"',
                  f'header = "Authorization: Bearer {json.loads(token_reply)["access_token"]}"']
         for record_id in range(first, last + 1):
-            lines += [f'url = "{xapi_url(sim, record_id)}"', 'output = "/dev/null"']
+            lines += [f'url = "{delete_url(sim.url, record_id)}"', 'output = "/dev/null"']
         config = os.path.join(ctx.workdir, "curl.config")
         with open(config, "w", encoding="ascii") as stream:
             stream.write("\n".join(lines) + "\n")
@@ -318,6 +367,9 @@ class CurlParallel(Curl):
 
 DELETE_METHODS = (CleanupRole(), DeviceInfoTask("ids"), DeviceInfoTask("filter"), UriLoop(), RequestsLoop(), RequestsThreads(), Curl(), CurlParallel())
 PLAYBOOK_START = PlaybookStart()
+MODULE_START = ModuleStart()
+# Measured in every cell of every repeat: the fixed costs.
+FIXED_COSTS = (PLAYBOOK_START, MODULE_START)
 
 
 class Listing:
@@ -346,10 +398,7 @@ MEMORY_LISTINGS = (Listing("device_info-check", "device_info", {"return_records"
 
 def listed_peak_rss(ctx, sim, listing):
     """Run ``listing`` on ``sim``; the module process's peak RSS in bytes, and how many records it listed."""
-    wrapper = os.path.join(ctx.workdir, "peak-rss-python")
-    with open(wrapper, "w", encoding="utf-8") as stream:
-        stream.write(PEAK_RSS_WRAPPER)
-    os.chmod(wrapper, os.stat(wrapper).st_mode | stat.S_IXUSR)
+    wrapper = executable(os.path.join(ctx.workdir, "peak-rss-python"), PEAK_RSS_WRAPPER)
     peaks = os.path.join(ctx.workdir, "peak-rss.txt")
     if os.path.exists(peaks):
         os.remove(peaks)
@@ -367,3 +416,34 @@ def children_cpu_seconds():
     """User and system CPU time of the waited-for child processes so far (ansible-playbook, curl and theirs)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+# A task per module of the collection, for its payload: none needs a PBX (retries: 0 and ignore_errors, so that one
+# that fails to connect fails at once and the play goes on).
+PAYLOAD_TASKS = (("device_info", {"ids": []}), ("device_info_info", {"id": 1, "retries": 0}),
+                 ("xapi", {"operation": "ListDeviceInfo", "retries": 0}))
+
+
+def payloads(ctx):
+    """Each module's AnsiballZ payload as ansible-core builds it for this checkout (kept with ANSIBLE_KEEP_REMOTE_FILES):
+    the size of the file sent, of its zip and of the sources in it (which the module process compiles on every run:
+    a zip import keeps no bytecode), and the files of the collection it carries."""
+    remote_tmp = tempfile.mkdtemp(prefix="remote-tmp-", dir=ctx.workdir)
+    tasks = [{"name": module, f"threecx.pbx.{module}": options, "ignore_errors": True} for module, options in PAYLOAD_TASKS]
+    env = {"ANSIBLE_KEEP_REMOTE_FILES": "1", "ANSIBLE_REMOTE_TMP": remote_tmp, "THREECX_URL": "http://127.0.0.1:9",
+           "THREECX_CLIENT_ID": CLIENT_ID, "THREECX_CLIENT_SECRET": CLIENT_SECRET}
+    ansible_playbook(ctx, ctx.write("payloads.yml", local_play("Payloads", *tasks)), env=env)
+    ctx.module_cpu_seconds()
+    results = []
+    for module, dummy in PAYLOAD_TASKS:
+        path = glob.glob(os.path.join(remote_tmp, "*", f"AnsiballZ_{module}.py"))[0]
+        with open(path, encoding="utf-8") as stream:
+            text = stream.read()
+        archive = base64.b64decode(re.search(r"zip_data='([A-Za-z0-9+/=]+)'", text).group(1))
+        members = zipfile.ZipFile(io.BytesIO(archive)).infolist()
+        results.append({"module": module, "file_bytes": len(text), "zip_bytes": len(archive), "files": len(members),
+                        "source_bytes": sum(member.file_size for member in members),
+                        "collection_files": sorted(member.filename.split("/plugins/", 1)[1] for member in members
+                                                   if member.filename.startswith("ansible_collections/threecx/pbx/plugins/")
+                                                   and not member.filename.endswith("__init__.py"))})
+    return results

@@ -11,6 +11,8 @@ import statistics
 FLOOR = "requests"
 URI = "uri"
 START = "playbook-start"
+MODULE_START = "module-start"
+FIXED_COSTS = (START, MODULE_START)
 COLLECTION_METHODS = ("role", "module-ids", "module-filter")
 # The memory run whose peaks the target judges: device_info in check mode, holding only Ids (methods.MEMORY_LISTINGS).
 MEMORY_LISTING = "device_info-check"
@@ -19,12 +21,15 @@ MEMORY_LISTING = "device_info-check"
 # records against 5,000.
 TARGET_N = 1000
 FLOOR_FACTOR = 1.3
+# 1,000 records, no latency: the module process's CPU per DELETE against the requests loop's, and requests per record.
+CPU_FACTOR = 1.2
+REQUESTS_PER_RECORD = 1.05
 URI_FACTOR = 100
 WAN_FACTOR = 1.5
 WAN_LATENCY_MS = 20
 MEMORY_SIZES = (5000, 50000)
 MEMORY_FACTOR = 2
-# Above this share of the wall time in CPU, the simulator rather than the client sets the pace.
+# Above this share of the wall time in CPU, the server rather than the client sets the pace.
 SIMULATOR_BOUND = 0.8
 
 
@@ -37,15 +42,26 @@ def scaled(summary, factor):
     return {name: value * factor for name, value in summary.items()}
 
 
+def client_cpu(record, module_start_cpu):
+    """The client's CPU seconds beyond its start: the module process's less the median module start's, or the requests
+    loop process's less that of the same process with nothing to delete; None for the other methods."""
+    start = record.get("client_start_cpu_seconds", module_start_cpu)
+    if record["client_cpu_seconds"] is None or start is None or record["method"] not in COLLECTION_METHODS + (FLOOR,):
+        return None
+    return record["client_cpu_seconds"] - start
+
+
 def summarize(measurements, methods, cells, slow_n, parallelism):
     """One row per method and (latency, N) cell: measured, or extrapolated per record from ``slow_n(latency)``.
 
-    A method's label names c as ``{c}``; the rows name ``parallelism``.
+    A method's label names c as ``{c}``; the rows name ``parallelism``.  The client's CPU per DELETE and per request
+    are its CPU beyond its start (``client_cpu``) over the DELETEs and over all requests it sent.
     """
     runs = {}
     for record in measurements:
-        if record["error"] is None and record["method"] != START:
+        if record["error"] is None and record["method"] not in FIXED_COSTS:
             runs.setdefault((record["method"], record["latency_ms"], record["n"]), []).append(record)
+    module_start_cpu = fixed_cpu(measurements)
     rows = []
     for latency_ms, n in cells:
         for method in methods:
@@ -64,7 +80,9 @@ def summarize(measurements, methods, cells, slow_n, parallelism):
                 "requests_per_record": statistics.median(sum(r["requests"].values()) / measured_n for r in done),
                 "token_requests": statistics.median(r["requests"].get("token", 0) for r in done),
                 "simulator_cpu_share": statistics.median(r["simulator_cpu_seconds"] / r["seconds"] for r in done),
-                "client_cpu_ms_per_record": statistics.median(r["client_cpu_seconds"] * 1000 / measured_n for r in done),
+                "client_cpu_seconds": median_of(r["client_cpu_seconds"] for r in done),
+                "client_cpu_ms_per_delete": median_of(per(client_cpu(r, module_start_cpu), r["requests"].get("DeleteDeviceInfo")) for r in done),
+                "client_cpu_ms_per_request": median_of(per(client_cpu(r, module_start_cpu), sum(r["requests"].values())) for r in done),
             })
     by_cell = {(row["method"], row["latency_ms"], row["n"]): row for row in rows}
     for row in rows:
@@ -73,7 +91,25 @@ def summarize(measurements, methods, cells, slow_n, parallelism):
         cost = row["ms_per_record"]["median"]
         row["times_floor"] = cost / floor["ms_per_record"]["median"] if floor else None
         row["uri_per_this"] = uri["ms_per_record"]["median"] / cost if uri else None
+        floor_cpu = floor and floor["client_cpu_ms_per_delete"]
+        row["times_floor_cpu"] = row["client_cpu_ms_per_delete"] / floor_cpu if floor_cpu and row["client_cpu_ms_per_delete"] else None
     return rows
+
+
+def median_of(values):
+    """The median of the values that are not None; None if none is."""
+    known = [value for value in values if value is not None]
+    return statistics.median(known) if known else None
+
+
+def per(cpu_seconds, count):
+    """Milliseconds of ``cpu_seconds`` per one of ``count``; None if either is unknown."""
+    return cpu_seconds * 1000 / count if cpu_seconds is not None and count else None
+
+
+def fixed_cpu(measurements):
+    """The median CPU seconds of the module process of a module run with nothing to delete: the module's start."""
+    return median_of(record["client_cpu_seconds"] for record in measurements if record["method"] == MODULE_START and record["error"] is None)
 
 
 def costs(rows):
@@ -101,9 +137,24 @@ def costs_table(results):
     return "\n".join(lines)
 
 
-def playbook_start(measurements):
-    starts = [record["seconds"] for record in measurements if record["method"] == START and record["error"] is None]
+def fixed_seconds(measurements, key):
+    """min, median and max seconds of the ``key`` fixed-cost runs (START or MODULE_START); None if none ran."""
+    starts = [record["seconds"] for record in measurements if record["method"] == key and record["error"] is None]
     return spread(starts) if starts else None
+
+
+def fixed_text(start, module_start, module_start_cpu, sizes):
+    """The fixed costs: the starts of ansible-playbook and of a module run, and each module's payload."""
+    lines = ["| module | AnsiballZ file | its zip | sources in the zip (compiled at each run) | files | files of the collection |",
+             "| --- | ---: | ---: | ---: | ---: | --- |"]
+    for payload in sizes:
+        lines.append(f"| {payload['module']} | {payload['file_bytes'] / 1024:,.0f} KiB | {payload['zip_bytes'] / 1024:,.0f} KiB "
+                     f"| {payload['source_bytes'] / 1024:,.0f} KiB | {payload['files']} | {', '.join(payload['collection_files'])} |")
+    if start and module_start:
+        lines += ["", f"ansible-playbook start (one debug task): {_seconds(start)} s; with one device_info task that has nothing to "
+                  f"delete instead: {_seconds(module_start)} s, {module_start['median'] - start['median']:.2f} s more; its module "
+                  f"process's CPU: {_number(module_start_cpu)} s."]
+    return "\n".join(lines)
 
 
 def targets(rows, start, memory, parallelism):
@@ -119,6 +170,10 @@ def targets(rows, start, memory, parallelism):
         ratio = run and uri and uri["ms_per_record"]["median"] / run["ms_per_record"]["median"]
         results.append(_target(f"{key}, {TARGET_N:,} records, 0 ms: at least {URI_FACTOR}x less per record than the uri loop",
                                ratio, URI_FACTOR, "x", at_least=True))
+        results.append(_target(f"{key}, {TARGET_N:,} records, 0 ms: client CPU per DELETE at most {CPU_FACTOR}x the requests loop's",
+                               run and run["times_floor_cpu"], CPU_FACTOR, "x"))
+        results.append(_target(f"{key}, {TARGET_N:,} records, 0 ms: at most {REQUESTS_PER_RECORD} requests per record",
+                               run and run["requests_per_record"], REQUESTS_PER_RECORD, ""))
     ideal = TARGET_N * WAN_LATENCY_MS / 1000 / parallelism
     for key in COLLECTION_METHODS:
         run = cell.get((key, WAN_LATENCY_MS, TARGET_N))
@@ -150,7 +205,7 @@ def _seconds(summary):
 def table(rows, start):
     """The results as a Markdown table, extrapolated rows marked, and what the marks mean."""
     lines = ["| latency | N | method | total s, median (min-max) | batch s, median (min-max) | ms per record | requests per record "
-             "| tokens | simulator CPU | x floor | uri loop / this |",
+             "| tokens | server CPU | x floor | uri loop / this |",
              "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for row in rows:
         mark = " *" if row["extrapolated"] else ""
@@ -165,6 +220,20 @@ def table(rows, start):
              "uri loop / this: how many times less per record than the ansible.builtin.uri loop."]
     if start:
         notes.append(f"ansible-playbook start (one debug task): {_seconds(start)} s.")
+    return "\n".join(lines + notes)
+
+
+def cpu_table(rows):
+    """The client's CPU time, where it is known: the module process's (the collection), the loop process's (requests)."""
+    lines = ["| latency | N | method | client CPU s | CPU ms per DELETE | CPU ms per request | x requests loop |",
+             "| ---: | ---: | --- | ---: | ---: | ---: | ---: |"]
+    for row in rows:
+        if row["client_cpu_ms_per_delete"] is not None and not row["extrapolated"]:
+            lines.append(f"| {row['latency_ms']} ms | {row['n']:,} | {row['label']} | {row['client_cpu_seconds']:.2f} "
+                         f"| {row['client_cpu_ms_per_delete']:.3f} | {row['client_cpu_ms_per_request']:.3f} | {_number(row['times_floor_cpu'])} |")
+    notes = ["", "client CPU: user and system CPU time of the module process (the collection) or of the requests loop's process; "
+             "per DELETE and per request: less that of the same process with nothing to delete (the module: device_info with "
+             "ids: []; the loop: no request), over the DELETEs and over all requests (token and list reads too) it sent."]
     return "\n".join(lines + notes)
 
 
@@ -184,16 +253,16 @@ def memory_table(memory):
 
 
 def simulator_bound(rows):
-    """A line naming the rows in which the simulator's CPU share was above SIMULATOR_BOUND."""
+    """A line naming the rows in which the server's CPU share was above SIMULATOR_BOUND."""
     bound = [f"{row['latency_ms']} ms N={row['n']:,} {row['label']} ({row['simulator_cpu_share']:.0%})"
              for row in rows if row["simulator_cpu_share"] > SIMULATOR_BOUND and not row["extrapolated"]]
-    return (f"Simulator CPU share above {SIMULATOR_BOUND:.0%} (the simulator, not the client, sets the pace): "
+    return (f"Server CPU share above {SIMULATOR_BOUND:.0%} (the server, not the client, sets the pace): "
             + ("; ".join(bound) if bound else "none") + ".")
 
 
 def targets_text(results):
     verdicts = {True: "met", False: "NOT met", None: "not measured"}
-    return "\n".join(f"- {verdicts[result['met']]}: {result['target']}: {_number(result['value'])} {result['unit']}"
+    return "\n".join(f"- {verdicts[result['met']]}: {result['target']}: {_number(result['value'], 3)} {result['unit']}"
                      f" (limit {_number(result['limit'])} {result['unit']})" for result in results)
 
 
@@ -243,18 +312,19 @@ def _plot(axis, points, color, legend):
                       color=color, capsize=2, marker="o", markersize=4, markerfacecolor="white" if row["extrapolated"] else color)
 
 
-def analyse(measurements, memory, methods, cells, slow_n, settings):
-    """Everything the run says: summary rows, fixed and per-record costs, targets, and the text to print."""
+def analyse(measurements, memory, sizes, methods, cells, slow_n, settings):
+    """Everything the run says: summary rows, fixed and per-record costs, client CPU, payloads, targets, and the text to print."""
     summary = summarize(measurements, methods, cells, slow_n, settings["parallelism"])
-    start = playbook_start(measurements)
+    start, module_start = fixed_seconds(measurements, START), fixed_seconds(measurements, MODULE_START)
     fixed = costs(summary)
     verdicts = targets(summary, start, memory, settings["parallelism"])
-    parts = [table(summary, start), simulator_bound(summary), costs_table(fixed)]
+    parts = [f"Server: {settings['server']}.", table(summary, start), simulator_bound(summary), cpu_table(summary),
+             fixed_text(start, module_start, fixed_cpu(measurements), sizes), costs_table(fixed)]
     if memory:
         parts.append(memory_table(memory))
     parts.append(targets_text(verdicts))
     return {"settings": settings, "measurements": measurements, "summary": summary, "costs": fixed, "playbook_start": start,
-            "memory": memory, "targets": verdicts, "text": "\n\n".join(parts)}
+            "module_start": module_start, "payloads": sizes, "memory": memory, "targets": verdicts, "text": "\n\n".join(parts)}
 
 
 def write(output, results):

@@ -2,12 +2,17 @@
 # Copyright: threecx.pbx contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The XAPI simulator in processes of their own, observed from outside: CPU time, request log, records left.
+"""The PBX the benchmark talks to, in processes of their own, observed from outside: CPU time, request log, records left.
+
+Two servers can play it (``SERVERS``): the lean server (``benchmarks.lean_server``, the default), which answers only
+what the benchmark sends in as little CPU as it can, so that the clients' costs show; and the XAPI simulator
+(``python -m xapi_simulator``), which checks every request against the spec but at a few thousand requests a
+second sets the pace itself.  Both have the same command line and control endpoints.
 
 A process of its own, so that it neither shares a GIL with the benchmark's requests loop nor hides its CPU
-time among the benchmark's.  Most measurements want a fresh simulator, and ``python -m xapi_simulator`` takes
+time among the benchmark's.  Most measurements want a fresh server, and ``python -m xapi_simulator`` takes
 about two seconds to import its libraries and parse the spec, so a ``SimulatorFactory`` does that once and
-forks a simulator off for each measurement (``python -m xapi_simulator`` in all but the start-up).
+forks a server off for each measurement (the server's ``main`` in all but the start-up).
 """
 
 import json
@@ -29,13 +34,15 @@ WARM_UPS = (("DELETE", "/xapi/v1/DeviceInfos(2147483647)"),
             ("GET", "/xapi/v1/DeviceInfos?$filter=Id%20gt%200&$top=1&$skip=0&$count=true"))
 # Control requests go straight to the simulator, whatever proxy the environment names.
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-# The factory: loads the simulator and the spec, then for each line "RECORDS LATENCY" on stdin forks a child
-# that prints its process id and runs ``python -m xapi_simulator`` (which prints its URL) until SIGTERM.
-FACTORY = f"""
+# The servers: the module whose main() runs one, and what the factory loads once before forking them.
+SERVERS = {"lean": ("benchmarks.lean_server", ""),
+           "simulator": ("xapi_simulator.__main__", "from xapi_simulator.spec import load_spec\nload_spec()")}
+# The factory: loads the server (the simulator: and the spec), then for each line "RECORDS LATENCY" on stdin forks
+# a child that prints its process id and runs the server's main() (which prints its URL) until SIGTERM.
+FACTORY = """
 import os, signal, sys
-from xapi_simulator.__main__ import main
-from xapi_simulator.spec import load_spec
-load_spec()
+from {module} import main
+{preload}
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
 for line in sys.stdin:
     records, latency = line.split()
@@ -43,20 +50,24 @@ for line in sys.stdin:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         print(os.getpid(), flush=True)
         status = main(["--port", "0", "--records", records, "--latency", latency,
-                       "--client-id", {CLIENT_ID!r}, "--client-secret", {CLIENT_SECRET!r}])
+                       "--client-id", {client_id!r}, "--client-secret", {client_secret!r}])
         sys.stdout.flush()
         os._exit(status)
 """
 
 
 class SimulatorFactory:
-    """Starts simulators quickly: ``factory.simulator(records, latency)`` is a ``SimulatorProcess``.  A context manager."""
+    """Starts servers of one of the ``SERVERS`` quickly: ``factory.simulator(records, latency)`` is a ``SimulatorProcess``.
+    A context manager."""
 
-    def __init__(self):
+    def __init__(self, server="lean"):
+        self.server = server
         self._process = None
 
     def __enter__(self):
-        self._process = subprocess.Popen([sys.executable, "-c", FACTORY], env=dict(os.environ, PYTHONPATH=os.path.join(REPO, "tests")),
+        module, preload = SERVERS[self.server]
+        script = FACTORY.format(module=module, preload=preload, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+        self._process = subprocess.Popen([sys.executable, "-c", script], env=dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.join(REPO, "tests"), REPO])),
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
         return self
 
@@ -69,16 +80,16 @@ class SimulatorFactory:
         return SimulatorProcess(self, records, latency)
 
     def fork(self, records, latency):
-        """Start a simulator; its process id and URL."""
+        """Start a server; its process id and URL."""
         self._process.stdin.write(f"{records} {latency!r}\n")
         pid_line, url_line = self._process.stdout.readline(), self._process.stdout.readline()
         if not pid_line.strip().isdigit() or "listening on " not in url_line:
-            raise RuntimeError(f"the simulator did not start: {pid_line!r} {url_line!r}")
+            raise RuntimeError(f"the {self.server} did not start: {pid_line!r} {url_line!r}")
         return int(pid_line), url_line.rsplit("listening on ", 1)[1].strip()
 
 
 class SimulatorProcess:
-    """A simulator with ``records`` DeviceInfos (Ids 1 to ``records``) answering ``latency`` seconds late.
+    """A server with ``records`` DeviceInfos (Ids 1 to ``records``) answering ``latency`` seconds late.
 
     A context manager: ``url`` is the PBX's base URL while it runs.
     """
@@ -117,7 +128,7 @@ class SimulatorProcess:
             return None
 
     def cpu_seconds(self):
-        """The CPU time (user and system, all threads) the simulator has used so far."""
+        """The CPU time (user and system, all threads) the server has used so far."""
         with open(f"/proc/{self.pid}/stat", encoding="ascii") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
         # utime and stime, fields 14 and 15 of proc(5), here counted from the state (field 3).

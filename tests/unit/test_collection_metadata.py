@@ -3,6 +3,7 @@
 
 """The collection's metadata agrees with its content."""
 
+import ast
 import os
 
 import yaml
@@ -34,3 +35,32 @@ def test_the_tested_ansible_core_versions_span_requires_ansible():
     with open(os.path.join(REPO, "README.md"), encoding="utf-8") as handle:
         readme = handle.read()
     assert "| %s |" % oldest in readme and "| %s |" % newest in readme
+
+
+def _collection_imports(path, seen=None):
+    """The module_utils of this collection that the Python file ``path`` imports, directly or through each other: what
+    ansible-core puts into the module's AnsiballZ payload (and the module process compiles on every run)."""
+    seen = set() if seen is None else seen
+    prefix = "ansible_collections.threecx.pbx.plugins.module_utils."
+    with open(path, encoding="utf-8") as handle:
+        tree = ast.parse(handle.read())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            # "from ...module_utils import _x" names modules; "from ...module_utils._x import y" names one.
+            names = [prefix + alias.name for alias in node.names] if (node.module or "") + "." == prefix else [node.module]
+        else:
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+        for name in names:
+            if name.startswith(prefix) and name[len(prefix):] not in seen:
+                seen.add(name[len(prefix):])
+                _collection_imports(os.path.join(REPO, "plugins", "module_utils", name[len(prefix):] + ".py"), seen)
+    return seen
+
+
+def test_only_the_xapi_module_carries_the_generated_operation_table():
+    """The table (and the operations built on it) would add over 300 KiB of source to every payload, compiled at each run."""
+    generated = {"_xapi_table", "_xapi_operations"}
+    for module in ("device_info", "device_info_info"):
+        imports = _collection_imports(os.path.join(REPO, "plugins", "modules", module + ".py"))
+        assert "_client" in imports and not imports & generated, (module, sorted(imports))
+    assert generated <= _collection_imports(os.path.join(REPO, "plugins", "modules", "xapi.py"))
