@@ -185,8 +185,14 @@ class XapiClient:
         self._client_secret = client_secret
         self.timeout = timeout
         self.session = requests.Session()
-        # Passed with every request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a session's setting.
         self.verify = (ca_path or True) if validate_certs else False
+        # What requests would otherwise look up in the environment for each request, looked up once (every request
+        # goes to this host): the proxies and, when verify is True, REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE. Passed with
+        # every request, verify too (the session's own setting would yield to those variables). Without trust_env, an
+        # entry for the PBX in ~/.netrc no longer replaces the bearer token with Basic credentials.
+        settings = self.session.merge_environment_settings(self.base_url, {}, None, self.verify, None)
+        self.session.trust_env = False
+        self._request_settings = {"timeout": timeout, "verify": settings["verify"], "proxies": settings["proxies"], "allow_redirects": False}
         self.session.headers.update({"Accept": "application/json"})
         self._retry = XapiRetry(retries=retries, max_delay=retry_max_delay)
         # One more connection for the reads that go on while DELETEs are in flight.
@@ -196,6 +202,8 @@ class XapiClient:
         self.token_cache = token_cache
         self._token = None
         self._token_expires_at = 0.0
+        # ("Bearer <token>", expiry) of the token in use, or None: replaced whole, so that requests read it without the lock.
+        self._authorization = None
         self._rejected_token = None
         # Held while the token is checked, fetched or dropped: threads that meet a 401 together fetch one new token.
         self._token_lock = threading.Lock()
@@ -211,7 +219,7 @@ class XapiClient:
     def _send(self, method, url, description, **kwargs):
         retries_before = self.retry_count
         try:
-            return self.session.request(method, url, timeout=self.timeout, verify=self.verify, allow_redirects=False, **kwargs)
+            return self.session.request(method, url, **self._request_settings, **kwargs)
         except requests.exceptions.SSLError as exc:
             raise XapiTransportError(
                 "%s failed: TLS certificate verification of %s failed (%s). Set ca_path to the CA bundle that "
@@ -280,10 +288,13 @@ class XapiClient:
                 "client; other jobs or tools with the same client_id still ask for their own.")
 
     def _bearer(self):
-        """The Authorization header; a token from the shared cache when there is a usable one, else a new one."""
+        """The Authorization header's value; a token from the shared cache when there is a usable one, else a new one."""
+        authorization = self._authorization
+        if authorization is not None and time.time() < authorization[1]:
+            return authorization[0]
         with self._token_lock:
             if self._token is not None and time.time() < self._token_expires_at:
-                return {"Authorization": "Bearer " + self._token}
+                return "Bearer " + self._token
             if self.token_cache is None:
                 self._fetch_token()
             else:
@@ -294,13 +305,14 @@ class XapiClient:
                     else:
                         self._fetch_token()
                         self.token_cache.write(self._token, self._token_expires_at)
-            return {"Authorization": "Bearer " + self._token}
+            self._authorization = ("Bearer " + self._token, self._token_expires_at)
+            return self._authorization[0]
 
     def _reject(self, authorization):
         """Drop the token a 401 refused, unless another thread has replaced it already."""
         with self._token_lock:
             if authorization == "Bearer %s" % self._token:
-                self._rejected_token, self._token = self._token, None
+                self._rejected_token, self._token, self._authorization = self._token, None, None
 
     # -- API calls ---------------------------------------------------------------------------------------
 
@@ -321,7 +333,7 @@ class XapiClient:
         description = "%s (%s %s)" % (operation, method, url[len(self.base_url):])
         request_headers = dict(headers or {})
         for attempt in (1, 2):
-            request_headers.update(self._bearer())
+            request_headers["Authorization"] = self._bearer()
             response = self._send(method, url, description, json=json, headers=request_headers)
             if response.status_code != 401:
                 break

@@ -20,9 +20,9 @@ and a batch costs close to one request per record:
   round trips (the records of the chunk and those still queued, divided by the DELETEs in flight).
 """
 
+import queue
 import threading
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from ansible_collections.threecx.pbx.plugins.module_utils._client import (
@@ -119,6 +119,16 @@ class BatchInterrupted(XapiError):
         self.outcome = outcome
 
 
+class _Job:
+    """A DELETE handed to the workers: the record as read, and once it is done, ``(kind, error)`` or what it raised."""
+
+    __slots__ = ("record", "outcome")
+
+    def __init__(self, record):
+        self.record = record
+        self.outcome = None
+
+
 class _Pipeline:
     """DELETEs of a batch, up to ``parallelism`` in flight from one chunk to the next, settled in the order read.
 
@@ -126,13 +136,23 @@ class _Pipeline:
     the answers come in, so that the outcome is the same whatever the parallelism. After an error no further
     DELETE starts (those in flight finish and count); the first error in that order is kept in ``error``.
     With ``dry_run`` nothing is deleted and every record read counts as deleted.
+
+    ``parallelism`` worker threads, started with the first DELETE, take the DELETEs from one queue in the order
+    added. The reader (the caller's thread) sleeps until the DELETE it needs is done: when it makes room for the
+    next chunk, the last of those it settles, so that it is woken about once a chunk rather than once a record.
     """
 
     def __init__(self, client, entity_set, parallelism, keep_records, dry_run):
         self._client = client
         self._entity_set = entity_set
-        self._pool = None if dry_run else ThreadPoolExecutor(max_workers=parallelism)
-        # Settled or queued (Id, record, kind or future), in the order read.
+        self._parallelism = 0 if dry_run else parallelism
+        self._workers = []
+        # _Jobs in the order added, then one None per worker to stop it.
+        self._jobs = queue.SimpleQueue()
+        # Notified by a worker when it finishes the _Job the reader waits for (``_awaited``).
+        self._done = threading.Condition()
+        self._awaited = None
+        # Settled or queued (Id, record, kind or _Job), in the order read.
         self._queue = deque()
         # Queued DELETEs beyond which the next chunk is not read yet: enough that those in flight go on while it
         # is read, few enough that a record is deleted soon after its read.
@@ -144,14 +164,37 @@ class _Pipeline:
 
     def wait_for_room(self):
         """Settle answers, oldest first, until few enough DELETEs are queued to read the next chunk."""
-        while len(self._queue) > self._room:
-            self._settle_oldest()
+        self._settle_down_to(self._room)
 
     def add(self, record_id, record=None, kind=None):
         """Delete ``record`` (as read), or, with ``kind``, note ``record_id`` as already settled that way."""
-        if kind is None and self._pool is not None:
-            kind = self._pool.submit(self._delete, record)
+        if kind is None and self._parallelism:
+            if not self._workers:
+                self._start_workers()
+            kind = _Job(record)
+            self._jobs.put(kind)
         self._queue.append((record_id, record, kind or "deleted"))
+
+    def _start_workers(self):
+        for number in range(self._parallelism):
+            # A daemon: a module that fails before finish() still exits.
+            worker = threading.Thread(target=self._work, name="delete-%d" % (number + 1), daemon=True)
+            worker.start()
+            self._workers.append(worker)
+
+    def _work(self):
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            try:
+                outcome = self._delete(job.record)
+            except BaseException as exc:  # pylint: disable=broad-except  # raised again in the reader's thread
+                outcome = exc
+            with self._done:
+                job.outcome = outcome
+                if job is self._awaited:
+                    self._done.notify()
 
     def _delete(self, record):
         if self._stop.is_set():
@@ -168,10 +211,32 @@ class _Pipeline:
             return "not_deleted", error
         return "deleted", None
 
+    def _result(self, job):
+        """The outcome of ``job``, once a worker has done it."""
+        with self._done:
+            self._awaited = job
+            while job.outcome is None:
+                self._done.wait()
+            self._awaited = None
+        if isinstance(job.outcome, BaseException):
+            raise job.outcome
+        return job.outcome
+
+    def _settle_down_to(self, queued):
+        """Settle the oldest entries until ``queued`` are left, waking once for all of them when they come in order."""
+        excess = len(self._queue) - queued
+        if excess <= 0:
+            return
+        last = self._queue[excess - 1][2]
+        if isinstance(last, _Job):
+            self._result(last)
+        for dummy in range(excess):
+            self._settle_oldest()
+
     def _settle_oldest(self):
         record_id, record, kind = self._queue.popleft()
-        if not isinstance(kind, str):
-            kind, error = kind.result()
+        if isinstance(kind, _Job):
+            kind, error = self._result(kind)
             if error is not None and self.error is None:
                 self.error = error
         getattr(self.outcome, kind).append(record_id)
@@ -183,10 +248,11 @@ class _Pipeline:
 
     def finish(self, error=None):
         """Settle everything queued and return the outcome; raise BatchInterrupted for the first error."""
-        while self._queue:
-            self._settle_oldest()
-        if self._pool is not None:
-            self._pool.shutdown()
+        self._settle_down_to(0)
+        for dummy in self._workers:
+            self._jobs.put(None)
+        for worker in self._workers:
+            worker.join()
         error = self.error or error
         if error is not None:
             raise BatchInterrupted(error, self.outcome)

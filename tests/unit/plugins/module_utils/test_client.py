@@ -2,6 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 import json
+import os
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -87,6 +88,48 @@ def test_every_request_has_the_timeout_and_tls_settings(api):
     assert client.verify == "/etc/pbx-ca.pem"
     assert XapiClient(BASE, "a", "b").verify is True
     assert XapiClient(BASE, "a", "b", validate_certs=False, ca_path="/x").verify is False
+
+
+@pytest.fixture
+def proxy_environment(monkeypatch):
+    """An environment with a CA bundle for requests and an HTTPS proxy, and no other proxy settings."""
+    for name in list(os.environ):
+        if name.lower().endswith("_proxy"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/env-bundle.pem")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.com:3128")
+
+
+def spy_on_requests(client):
+    seen = []
+    original = client.session.request
+
+    def spy(method, url, **kwargs):
+        seen.append(kwargs)
+        return original(method, url, **kwargs)
+
+    client.session.request = spy
+    return seen
+
+
+@pytest.mark.parametrize("ca_path, verify", [(None, "/etc/env-bundle.pem"), ("/etc/pbx-ca.pem", "/etc/pbx-ca.pem")])
+def test_every_request_has_the_environment_s_proxy_and_ca_bundle_unless_ca_path_is_set(proxy_environment, api, ca_path, verify):
+    client = XapiClient(BASE, "ansible", SECRET, ca_path=ca_path)
+    seen = spy_on_requests(client)
+    api.add(token_reply())
+    api.add("GET", API + "/DeviceInfos(1)", json={"Id": 1})
+    client.get("/DeviceInfos(1)", "GetDeviceInfo")
+    assert [(kwargs["verify"], kwargs["proxies"]) for kwargs in seen] == [(verify, {"https": "http://proxy.example.com:3128"})] * 2
+
+
+def test_a_netrc_entry_for_the_pbx_does_not_replace_the_bearer_token(api, monkeypatch, tmp_path):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine pbx.example.com login someone password something\n")
+    monkeypatch.setenv("NETRC", str(netrc))
+    api.add(token_reply())
+    api.add("GET", API + "/DeviceInfos(1)", json={"Id": 1})
+    XapiClient(BASE, "ansible", SECRET).get("/DeviceInfos(1)", "GetDeviceInfo")
+    assert api.calls[1].request.headers["Authorization"] == "Bearer tok-1"
 
 
 @pytest.mark.parametrize("status, body", [
