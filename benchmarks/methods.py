@@ -174,8 +174,9 @@ class Method:
 
     ``lists``: it reads lists, whose cost in the simulator grows with the records it holds, so it gets a simulator
     holding just its own records; the others share one.  ``module_run``: its requests come from one run of the
-    module, so the simulator's log tells the module's batch time, and the module process's CPU time is the client's.  ``slow``: measured at the smallest N only and
-    extrapolated per record beyond; ``sequential`` methods count as slow when there is latency.  ``full_only``
+    module, so the simulator's log tells the module's batch time, and the module process's CPU time is the client's.
+    ``slow``: measured at the smallest N only and extrapolated per record beyond; ``sequential`` methods count as slow
+    when there is latency.  ``full_only``
     (a latency in ms -> bool): where the method runs only in a ``--full`` run.
     """
 
