@@ -84,7 +84,7 @@ lint: $(VENV)/.lint-installed
 	$(BIN)/antsibull-changelog lint
 	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
-# The delete benchmark (benchmarks/, not part of `make test`): about fourteen minutes; results in benchmarks/results/.
+# The delete benchmark (benchmarks/, not part of `make test`): about eight minutes against the lean server; results in benchmarks/results/.
 # Options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--quick" (`python -m benchmarks --help` lists them).
 $(VENV)/.bench-installed: $(VENV)/.installed benchmarks/requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
