@@ -394,8 +394,8 @@ class Engine:
             desired["properties"] = dict((current or {}).get("properties") or {}, **params["properties"])
         return desired
 
-    def check_references(self, desired):
-        """Load every entity ``desired`` names; raise ReconcileError listing all the names that do not exist."""
+    def unknown_references(self, desired):
+        """Load every entity ``desired`` names; the problems, one per name that does not exist (all of them at once)."""
         wanted = {}
         for field in self.model.options:
             if isinstance(field, Reference):
@@ -406,10 +406,10 @@ class Engine:
         problems = []
         for target, keys in wanted.values():
             problems.extend("unknown %s %s" % (target.name, quote_literal(key)) for key in self.resolver.load(target, keys))
-        if problems:
-            raise ReconcileError("%s: nothing was written." % "; ".join(problems))
+        return problems
 
-    def check_rules(self, desired, current):
+    def rule_problems(self, desired, current):
+        """What ``desired`` breaks of the model's rules (list sizes, members, the model's own checks)."""
         problems = []
         for field in self.model.options:
             value = desired.get(field.option)
@@ -421,8 +421,7 @@ class Engine:
                     problems.append("%s %s must be one of %s (%s)" % (
                         field.option, quote_literal(value), field.member_of, ", ".join(quote_literal(m) for m in members) or "none"))
         problems.extend(self.model.check(desired, current))
-        if problems:
-            raise ReconcileError("%s; nothing was written." % "; ".join(problems))
+        return problems
 
     def changes(self, desired, current, params, creating):
         """The options whose value differs (all that are given, on create), and the secrets to send."""

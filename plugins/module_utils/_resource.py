@@ -61,7 +61,7 @@ class ResourceModule(XapiModule):
         params = self.params
         problems = property_problems(self.model, params["properties"])
         if problems:
-            self.fail_json(msg="%s; nothing was written." % "; ".join(problems), changed=False)
+            self.fail_json(msg="%s: %s; nothing was written." % (self.label(), "; ".join(problems)), changed=False)
         result = {"changed": False, self.model.name: {}}
         try:
             if params["state"] == "present":
@@ -127,8 +127,7 @@ class ResourceModule(XapiModule):
         record = self.locate_renamed() if model.renamable else self.locate()
         current = None if record is None else engine.options_of(record, self.properties_read())
         desired = engine.desired(params, current)
-        engine.check_references(desired)
-        engine.check_rules(desired, current)
+        self.check(desired, current)
         changed, secrets, properties = engine.changes(desired, current, params, creating=record is None)
         shown = masked(desired, secrets)
         result[model.name] = masked(current, []) if current is not None else {}
@@ -152,6 +151,21 @@ class ResourceModule(XapiModule):
         if self._diff:
             result["diff"]["after"] = masked(result[model.name], secrets)
         result["msg"] = "%s %s." % (self.label(result[model.name] or desired), "created" if record is None else "updated")
+
+    def check(self, desired, current):
+        """Fail, before anything is written, on every rule ``desired`` breaks and every entity it names that does not exist.
+
+        In check mode a missing entity is a warning: an earlier task of the same dry run (which creates nothing) may be
+        the one that creates it.
+        """
+        unknown = self.engine.unknown_references(desired)
+        problems = self.engine.rule_problems(desired, current)
+        if unknown and self.check_mode:
+            self.warn("%s: %s. The task would fail unless an earlier task creates it." % (self.label(desired), "; ".join(unknown)))
+        elif unknown:
+            problems = unknown + problems
+        if problems:
+            raise ReconcileError("%s: %s; nothing was written." % (self.label(desired), "; ".join(problems)))
 
     def create(self, desired, changed, secrets, params, properties):
         body = self.engine.body(changed + secrets, desired, params, properties)

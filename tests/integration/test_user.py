@@ -242,14 +242,17 @@ def test_the_users_playbook_dry_run_real_and_again(simulator, run_playbook):
             {"number": "170", "departments": [{"name": "Research", "role": "managers"}], "primary_department": "Research"},
             {"number": "171", "state": "absent"},
         ],
+        "threecx_user_passwords": {"172": PASSWORD},
     }
     hosts = {"threecx_pbxs": {"hosts": {"pbx": {"ansible_connection": "local", "threecx_url": sim.url,
                                                 "threecx_client_id": CLIENT_ID, "threecx_client_secret": SECRET}}}}
     dry = run_playbook(playbook="threecx.pbx.users", inventory=hosts, extra_vars=people, check=True, diff=True)
     assert dry.rc == 0, dry.output
     assert "changed=2" in dry.output and writes(sim) == []
-    real = run_playbook(playbook="threecx.pbx.users", inventory=hosts, extra_vars=people)
+    assert "unknown department 'Research'. The task would fail unless an earlier task creates it" in " ".join(dry.output.split())
+    real = run_playbook(playbook="threecx.pbx.users", inventory=hosts, extra_vars=people, verbosity=3)
     assert real.rc == 0, real.output
+    assert PASSWORD not in real.output and sim.user_by_number("172")["AccessPassword"] == PASSWORD
     assert sim.user_departments("172") == [("Research", "users")] and sim.user_departments("170") == [("Research", "managers")]
     assert sim.user_by_number("171") is None
     sim.clear_requests()
