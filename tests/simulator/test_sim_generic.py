@@ -158,6 +158,19 @@ def test_navigation_properties(client, sim):
     assert sim.violations == []
 
 
+def test_expand_nests_options_and_expansions(client, sim):
+    """Inside ``$expand``, ``$select``, ``$filter``... and ``$expand`` itself apply to the items; an item's own navigation
+    properties come only when expanded (generated items have none to give)."""
+    expand = "Groups($select=GroupId,Name;$filter=not startswith(Name,'___FAVORITES___');$expand=Rights($select=RoleName))"
+    rows = client.get("/Queues(1)", **{"$select": "Id", "$expand": expand}).json()["Groups"]
+    assert rows and all(set(row) <= {"GroupId", "Name"} for row in rows)
+    whole = client.get("/Queues(1)", **{"$expand": "Groups"}).json()["Groups"][0]
+    assert "Tags" in whole and "Rights" not in whole
+    reply = client.get("/Queues(1)", **{"$expand": "Groups($expand=Nope)"})
+    assert reply.status_code == 400 and "Could not find a property named 'Nope' on type 'Pbx.UserGroup'." in reply.json()["error"]["message"]
+    assert sim.violations == []
+
+
 def test_functions(client, sim):
     scalar = client.get("/Backups/Pbx.GetCanCreateBackup()").json()
     assert scalar == {"@odata.context": sim.url + "/xapi/v1/$metadata#Edm.Boolean", "value": scalar["value"]}

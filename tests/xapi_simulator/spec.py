@@ -203,6 +203,18 @@ def structural_properties(schema):
     return {name: prop for name, prop in all_properties(schema).items() if not is_navigation(prop)}
 
 
+def navigation_schemas(type_name):
+    """The navigation properties of type ``type_name`` (none for a type the spec lacks): name -> schema."""
+    schema = load_spec()["components"]["schemas"].get(type_name, {})
+    return {name: prop for name, prop in all_properties(schema).items() if is_navigation(prop)}
+
+
+@functools.lru_cache(maxsize=None)
+def navigation_types(type_name):
+    """Navigation property name -> the type of its items (or of its entity, for a single-valued one), of type ``type_name``."""
+    return {name: edm_type(prop).removeprefix("Collection(").removesuffix(")") for name, prop in navigation_schemas(type_name).items()}
+
+
 def schema_named(name):
     """The component schema ``name``, e.g. ``Pbx.User``."""
     return load_spec()["components"]["schemas"][name]

@@ -21,7 +21,7 @@ import threading
 from . import seed
 from .generate import Generator, default
 from .odata import EntityQuery
-from .spec import all_properties, complex_properties, edm_type, entity_properties, is_navigation, schema_named, structural_properties
+from .spec import complex_properties, entity_properties, navigation_schemas, navigation_types, schema_named, structural_properties
 
 SEEDED_RECORDS = (3, 5)  # how many records a generated entity set starts with, at least and at most
 NAVIGATION_ITEMS = (2, 4)  # how many items a generated navigation collection holds, at least and at most
@@ -41,9 +41,8 @@ class Navigation:
     """
 
     def __init__(self, type_name, simulator_seed, owner):
-        self.schemas = {name: prop for name, prop in all_properties(schema_named(type_name)).items() if is_navigation(prop)}
-        # Property name -> the type of its items (or of its entity, for a single-valued one).
-        self.item_types = {name: edm_type(prop).removeprefix("Collection(").removesuffix(")") for name, prop in self.schemas.items()}
+        self.schemas = navigation_schemas(type_name)
+        self.item_types = navigation_types(type_name)
         self._seed = simulator_seed
         self._owner = owner
         self._values = {}
