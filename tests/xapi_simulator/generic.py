@@ -7,7 +7,8 @@
 - An entity set lists (with every query option), reads one entity by key or alternate key (404 if none),
   creates (201 with the entity, a new Id for an integer key), updates (PATCH: 204; each property given is
   replaced whole, arrays and complex values too; the key is kept) and deletes (204; 404 if missing; in ETag
-  mode 412 for a stale If-Match).
+  mode 412 for a stale If-Match), as the set's rules (``rules``) say: they may refuse a request with a 400
+  that names the property and a ``WARNINGS.*`` code, as 3CX does.
 - A singleton answers its object and takes PATCH like an entity.
 - A navigation property (``/Groups(1)/Members``, ``/Defs/Codecs``) answers its collection, which ``$expand``
   also puts into the entity; 404 if the entity is missing.
@@ -33,16 +34,15 @@ from . import spec
 from .model import ACTION, COLLECTION, CREATE, DELETE, FUNCTION, GET, LIST, NAVIGATION, NOTHING, OBJECT, SINGLETON_GET, \
     SINGLETON_UPDATE, UPDATE, model
 from .odata import EntityQuery, QueryError, key_string
-from .replies import ODATA_JSON, json_response, odata_error
+from .replies import ODATA_JSON, Refusal, json_response, odata_error
 from .spec import complex_properties, navigation_types
-from .store import Conflict, EntityStore, PreconditionFailed
+from .store import EntityStore, PreconditionFailed
 from .switches import CLAMP
 
 
 def xapi_warning(target, code):
     """3CX's 400 for a refused value: ``<target>:`` and ``WARNINGS.XAPI.<code>`` on two lines, one detail naming the target."""
-    warning = f"WARNINGS.XAPI.{code}"
-    return odata_error(400, f"{target}:\n{warning}", [{"code": "", "message": warning, "target": target}])
+    return Refusal(target, f"WARNINGS.XAPI.{code}").response()
 
 
 def missing(owner, key):
@@ -221,24 +221,21 @@ class Answers:
         return json_response(body, status, headers, ODATA_JSON)
 
     def _create(self, route, request, validation):
-        store = self.inventory.entity_set(route.target)
+        store, rules = self.inventory.entity_set(route.target), self.inventory.rules(route.target)
         fields, navigation = _structural(store, request.get_json())
         if store.counts_keys:
             fields.pop(store.key, None)  # the PBX numbers its records
         with store.lock:
             try:
-                record = store.add(**fields)
-            except Conflict as exc:
-                return xapi_warning(exc.name, "ALREADY_IN_USE")
-            key = record[store.key]
-            for name, value in navigation.items():
-                store.navigation.set(key, name, value)
+                key = rules.create(fields, navigation)[store.key]
+            except Refusal as refusal:
+                return refusal.response()
             literal = quote(_key_literal(store, key), safe="'")
             location = f"{request.host_url.rstrip('/')}{spec.API_ROOT}/{store.name}({literal})"
-            return self._entity_response(request, store, key, status=201, headers={"Location": location})
+            return self._entity_response(request, store, key, rules.created_properties, status=201, headers={"Location": location})
 
     def _update(self, route, request, validation):
-        store = self.inventory.entity_set(route.target)
+        store, rules = self.inventory.entity_set(route.target), self.inventory.rules(route.target)
         key, refusal = self._locate(store, route, validation)
         if refusal:
             return refusal
@@ -246,11 +243,9 @@ class Answers:
         fields.pop(store.key, None)  # what 3CX makes of a new key is unknown: the record keeps its own
         with store.lock:
             try:
-                store.modify(key, **fields)
-            except Conflict as exc:
-                return xapi_warning(exc.name, "ALREADY_IN_USE")
-            for name, value in navigation.items():
-                store.navigation.set(key, name, value)
+                rules.update(key, fields, navigation)
+            except Refusal as refusal:
+                return refusal.response()
         return Response(status=204)
 
     def _delete(self, route, request, validation):
@@ -263,9 +258,11 @@ class Answers:
         def precondition(record):
             return wanted is None or wanted.contains_weak(store.etag(record))
         try:
-            deleted = store.delete(key, precondition)
+            deleted = self.inventory.rules(route.target).delete(key, precondition)
         except PreconditionFailed:
             return odata_error(412, f"The If-Match ETag does not match the current version of {store.entity_type} {key}.")
+        except Refusal as refusal:
+            return refusal.response()
         return Response(status=204) if deleted else missing(store, f"{store.key} {key}")
 
     # Singletons and navigation properties

@@ -9,6 +9,9 @@ import json
 from werkzeug.wrappers import Response
 
 ODATA_JSON = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
+# The warnings (members of the spec's Pbx.Warnings) that the simulator's refusals carry.
+ALREADY_IN_USE = "WARNINGS.XAPI.ALREADY_IN_USE"
+FORBIDDEN_CHANGE = "WARNINGS.XAPI.FORBIDDEN_CHANGE"
 
 
 def json_response(body, status=200, headers=None, content_type="application/json; charset=utf-8"):
@@ -22,3 +25,16 @@ def odata_error_body(message, details=()):
 
 def odata_error(status, message, details=(), headers=None):
     return json_response(odata_error_body(message, details), status, headers, ODATA_JSON)
+
+
+class Refusal(ValueError):
+    """A value the PBX refuses: answered 400 with ``<target>:`` and the warning ``code`` (a ``Pbx.Warnings`` member, e.g.
+    ``WARNINGS.XAPI.ALREADY_IN_USE``) on two lines, one detail naming the target, as 3CX answers it."""
+
+    def __init__(self, target, code, text=None):
+        super().__init__(text or f"{target}:\n{code}")
+        self.target = target
+        self.code = code
+
+    def response(self):
+        return odata_error(400, f"{self.target}:\n{self.code}", [{"code": "", "message": self.code, "target": self.target}])

@@ -81,9 +81,11 @@ class Simulator:
         if not is_seconds(latency):
             raise ValueError(f"latency must be a non-negative number of seconds, not {latency!r}")
         entity_sets = model().entity_sets
-        self._users = UserStore(entity_sets["Users"], seed)
+        self._inventory = Inventory(seed, self._switches)
+        self._users = UserStore(entity_sets["Users"], seed, self._inventory.dn_lock)
         self._store = DeviceInfoStore(entity_sets["DeviceInfos"], self._users, seed, records)
-        self._inventory = Inventory(seed, {"DeviceInfos": self._store, "Users": self._users})
+        self._inventory.add(self._users)
+        self._inventory.add(self._store)
         self._schedule = Scheduler()
         self._tokens = TokenIssuer(DEFAULT_CLIENTS if clients is None else clients, token_lifetime, expires_in_unit, one_token_per_client)
         self._journal = Journal()

@@ -21,6 +21,7 @@ import threading
 from . import seed
 from .generate import Generator, default
 from .odata import EntityQuery
+from .replies import ALREADY_IN_USE, Refusal
 from .spec import complex_properties, entity_properties, navigation_schemas, navigation_types, schema_named, structural_properties
 
 SEEDED_RECORDS = (3, 5)  # how many records a generated entity set starts with, at least and at most
@@ -92,14 +93,15 @@ class EntityStore:
     handed out again; another key is the record's own.  Alternate keys (``Users(Number='101')``) are unique too.
     Tests may change ``records`` directly: an ETag hashes the record's content as well as its version, so
     such a change shows in the ETag too.  With ``seeded`` None the set starts with a few generated records.
+    Stores that must change together share a ``lock`` (the DNs': one number space).
     """
 
-    def __init__(self, entity_set, simulator_seed=1, seeded=None):
+    def __init__(self, entity_set, simulator_seed=1, seeded=None, lock=None):
         self.entity_set = entity_set
         self.name = entity_set.name
         self.entity_type = entity_set.type_name
         self.key = entity_set.key
-        self.lock = threading.RLock()
+        self.lock = lock or threading.RLock()
         self.properties = entity_properties(self.entity_type)
         self._schemas = structural_properties(schema_named(self.entity_type))
         # Integer keys (and the positions of keyless records) are counted; others are what the record says.
@@ -246,9 +248,9 @@ class Singleton:
 class UserStore(EntityStore):
     """The PBX's users (extensions), alternate key ``Number``."""
 
-    def __init__(self, entity_set, rng_seed=1):
+    def __init__(self, entity_set, rng_seed=1, lock=None):
         self._rng = random.Random(rng_seed)
-        super().__init__(entity_set, rng_seed, seed.users(self._rng))
+        super().__init__(entity_set, rng_seed, seed.users(self._rng), lock)
 
     def labels(self):
         """How ``AssignedUser`` names each user, by Id."""
@@ -279,12 +281,11 @@ class DeviceInfoStore(EntityStore):
         return seed.phone(self._rng, detected_now, self._users.labels())
 
 
-class Conflict(ValueError):
+class Conflict(Refusal):
     """A key or alternate key value that another record has already."""
 
     def __init__(self, entity_type, name, value):
-        super().__init__(f"a {entity_type} with {name} {value} exists already")
-        self.name = name
+        super().__init__(name, ALREADY_IN_USE, f"a {entity_type} with {name} {value} exists already")
 
 
 class PreconditionFailed(Exception):
