@@ -53,9 +53,9 @@ class Journal:
 class XapiApp:
     """WSGI callable serving one simulated PBX (``inventory``) as ``switches`` say; ``faults`` may spoil an answer,
     ``schedule`` is told of every one.  Operations are answered by their kind (``generic.Answers``), except those in
-    ``handlers``."""
+    ``handlers`` (operationId -> function of the request and its Validation; Provision's is the app's)."""
 
-    def __init__(self, inventory, tokens, journal, schedule, faults, switches, etag_mode=False, latency=0.0):
+    def __init__(self, inventory, tokens, journal, schedule, faults, switches, etag_mode=False, latency=0.0, handlers=None):
         self.inventory = inventory
         self.tokens = tokens
         self.journal = journal
@@ -64,7 +64,7 @@ class XapiApp:
         self.switches = switches
         self.throttle = TokenThrottle(switches)
         self.answers = Answers(inventory, switches, etag_mode)
-        self.handlers = {"Provision": self._provision}
+        self.handlers = dict(handlers or {}, Provision=self._provision)
         self.latency = latency
 
     def __call__(self, environ, start_response):
@@ -145,8 +145,12 @@ class XapiApp:
     # XAPI
 
     def _api(self, request, entry):
-        """Check an XAPI call against the spec and fill in its log entry; returns the function that answers it."""
-        validation = spec.validate(request)
+        """Check an XAPI call against the spec and fill in its log entry; returns the function that answers it.
+
+        With ``batch_param_case=case_insensitive`` an action's parameters bind whatever their case (``Ids`` for
+        ``ids``), as ASP.NET binds them, and reach the handler as the spec spells them.
+        """
+        validation = spec.validate(request, self.switches["batch_param_case"] == "case_insensitive")
         entry["operation"] = validation.operation_id
         if validation.problems:
             self._violation(entry, validation.problems)
@@ -179,13 +183,14 @@ class XapiApp:
         this one checks the phone, then the user, then whether the phone is taken (an assigned phone needs ``reprovision``)."""
         device_id, body = validation.parameters.path["Id"], validation.body
         devices = self.inventory.entity_set("DeviceInfos")
+        # The user is read before the phones' lock is taken: deleting a user takes the two locks the other way round.
+        user = None if body.get("userId") is None else self.inventory.entity_set("Users").get(body["userId"])
         with devices.lock:
             device = devices.get(device_id)
             if device is None:
                 return missing(devices, f"Id {device_id}")
             if body.get("userId") is None:
                 return xapi_warning("userId", "REQUIRED")
-            user = self.inventory.entity_set("Users").get(body["userId"])
             if user is None:
                 return xapi_warning("userId", "NOT_FOUND")
             if device["Assigned"] and not body.get("reprovision"):

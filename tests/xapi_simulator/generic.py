@@ -7,8 +7,8 @@
 - An entity set lists (with every query option), reads one entity by key or alternate key (404 if none),
   creates (201 with the entity, a new Id for an integer key), updates (PATCH: 204; each property given is
   replaced whole, arrays and complex values too; the key is kept) and deletes (204; 404 if missing; in ETag
-  mode 412 for a stale If-Match), as the set's rules (``rules``) say: they may refuse a request with a 400
-  that names the property and a ``WARNINGS.*`` code, as 3CX does.
+  mode 412 for a stale If-Match), as the set's rules (``rules``, ``directory``) say: they may refuse a request
+  with a 400 that names the property and a ``WARNINGS.*`` code, as 3CX does.
 - A singleton answers its object and takes PATCH like an entity.
 - A navigation property (``/Groups(1)/Members``, ``/Defs/Codecs``) answers its collection, which ``$expand``
   also puts into the entity; 404 if the entity is missing.
@@ -48,6 +48,11 @@ def xapi_warning(target, code):
 def missing(owner, key):
     """404 for a key segment naming no record; ``key`` as in ``Id 7`` or ``Number '101'``."""
     return odata_error(404, f"{owner.entity_type} with {key} was not found.")
+
+
+def context_url(request, fragment):
+    """The ``@odata.context`` of an answer: ``<base>/xapi/v1/$metadata#<fragment>``."""
+    return f"{request.host_url.rstrip('/')}{spec.API_ROOT}/$metadata#{fragment}"
 
 
 @functools.lru_cache(maxsize=None)
@@ -106,11 +111,6 @@ class Answers:
     def __call__(self, route, request, validation):
         return self._kinds[route.kind](route, request, validation)
 
-    @staticmethod
-    def _context(request, fragment):
-        """The ``@odata.context`` of an answer: ``<base>/xapi/v1/$metadata#<fragment>``."""
-        return f"{request.host_url.rstrip('/')}{spec.API_ROOT}/$metadata#{fragment}"
-
     # Finding the entity a key segment names
 
     def _locate(self, store, route, validation):
@@ -140,9 +140,11 @@ class Answers:
     # Shaping entities
 
     def _shape(self, owner, record, key, select, expanded, etag=None):
-        """The record as the service sends it: an @odata.etag (if given), the selected properties, the ``expanded`` ones."""
+        """The record as the service sends it: an @odata.etag (if given), the selected properties (without ``$select``
+        those the owner does not leave out), the ``expanded`` navigation properties."""
         shaped = {} if etag is None else {"@odata.etag": quote_etag(etag, weak=True)}
-        shaped.update((name, value) for name, value in record.items() if select is None or name in select)
+        omitted = owner.omitted_by_default() if select is None else ()
+        shaped.update((name, value) for name, value in record.items() if (name not in omitted if select is None else name in select))
         for name, expansion in expanded.items():
             self._expand(shaped, name, owner.navigation.get(key, name), expansion)
         return shaped
@@ -181,7 +183,7 @@ class Answers:
         expanded = expansions(query, options.get("$expand"))
         select = query.select(options.get("$select"))
         shape = shape or functools.partial(self._item, query=query)
-        body = {"@odata.context": self._context(request, fragment + _columns(select, expanded))}
+        body = {"@odata.context": context_url(request, fragment + _columns(select, expanded))}
         count, page = self._evaluate(query, items, options)
         if options.get("$count"):
             body["@odata.count"] = count
@@ -215,7 +217,7 @@ class Answers:
     def _entity_response(self, request, store, key, select=None, expanded=None, status=200, headers=None):
         """The entity ``key`` of ``store`` (whose lock the caller holds), with an ETag header in ETag mode."""
         record, expanded = store.records[key], expanded or {}
-        body = {"@odata.context": self._context(request, f"{store.name}{_columns(select, expanded)}/$entity")}
+        body = {"@odata.context": context_url(request, f"{store.name}{_columns(select, expanded)}/$entity")}
         body.update(self._shape(store, record, key, select, expanded, self._etag(store, record)))
         headers = dict(headers or {}, **({"ETag": body["@odata.etag"]} if self.etag_mode else {}))
         return json_response(body, status, headers, ODATA_JSON)
@@ -272,7 +274,7 @@ class Answers:
         options = validation.parameters.query
         select = singleton.query.select(options.get("$select"))
         expanded = expansions(singleton.query, options.get("$expand"))
-        body = {"@odata.context": self._context(request, singleton.name + _columns(select, expanded))}
+        body = {"@odata.context": context_url(request, singleton.name + _columns(select, expanded))}
         with singleton.lock:
             body.update(self._shape(singleton, singleton.record, None, select, expanded))
         return json_response(body, content_type=ODATA_JSON)
@@ -334,7 +336,7 @@ class Answers:
         answer = self.inventory.answer(route)
         if result.kind == OBJECT and not isinstance(answer, dict):
             return json_response(answer, content_type=ODATA_JSON)  # an enumeration member, bare as the spec has it
-        body = {"@odata.context": self._context(request, result.type_name)}
+        body = {"@odata.context": context_url(request, result.type_name)}
         body.update(answer if result.kind == OBJECT else {"value": answer})
         return json_response(body, content_type=ODATA_JSON)
 

@@ -5,7 +5,7 @@
 """Everything the simulated PBX holds: every entity set's store and rules and every singleton, each made on first use.
 
 A simulator starts in every integration test, and most tests touch two entity sets of the spec's 53 and no
-singleton, so only DeviceInfos and Users are made up front.  The stores of the DNs (``numbers.NUMBERING``)
+singleton, so only DeviceInfos, Users and Groups are made up front.  The stores of the DNs (``numbers.NUMBERING``)
 share one lock, as they share one number space.
 """
 

@@ -5,7 +5,7 @@
 """How the records of an entity set are created, changed and deleted (``generic`` asks, holding the store's lock).
 
 ``EntityRules`` take what they are given, as the generic CRUD does; ``DnRules`` add what every DN obeys: one number
-space (``numbers``) and a Number that never changes.
+space (``numbers``) and a Number that never changes.  Users and departments have rules of their own (``directory``).
 A refused request raises ``Refusal`` (a store's ``Conflict`` is one), answered 400 before anything changes.
 """
 

@@ -152,9 +152,14 @@ class Switches:
 
     def __init__(self, values=None):
         self._lock = threading.Lock()
+        self._watchers = []
         self.values = {name: switch.default for name, switch in SWITCHES.items()}
         self.update(from_environment())
         self.update(values or {})
+
+    def watch(self, callback):
+        """Have ``callback(values)`` called after every update, with all the switches then."""
+        self._watchers.append(callback)
 
     def __getitem__(self, name):
         return self.values[name]
@@ -164,4 +169,6 @@ class Switches:
         converted = checked(values)
         with self._lock:
             self.values = dict(self.values, **converted)
+            for callback in self._watchers:
+                callback(self.values)
             return self.values

@@ -31,9 +31,10 @@ SAMPLES = {"integer": 1, "boolean": True, "date-time": "2026-01-01T00:00:00Z", "
 # What the PBX needs beyond what the schema requires (the schema declares no required property).
 BODIES = {"Provision": {"userId": 1}}
 # What a PBX refuses of the requests sent: a DN's Number never changes (the first property an update changes is
-# Number where the type has one).
-REFUSED = {"Update" + name: "Number: WARNINGS.XAPI.FORBIDDEN_CHANGE" for name in (
-    "User", "Group", "Queue", "RingGroup", "Receptionist", "Parking", "Fax", "ServicePrincipal")}
+# Number where the type has one), a department needs a name, the default one (Groups(1)) is never deleted.
+REFUSED = dict({"Update" + name: "Number: WARNINGS.XAPI.FORBIDDEN_CHANGE" for name in (
+    "User", "Group", "Queue", "RingGroup", "Receptionist", "Parking", "Fax", "ServicePrincipal")},
+    CreateGroup="Name: WARNINGS.XAPI.REQUIRED", DeleteGroup="Id: WARNINGS.GROUP_CANNOT_BE_DELETED")
 OTHER_VALUE = {"string": lambda value: "%s (walked)" % value, "integer": lambda value: (value or 0) % 1000 + 1,
                "boolean": lambda value: not value}
 # An entity set's key in a path: /Groups({Id}), /Users(Number={Number}).
