@@ -49,7 +49,9 @@ before anything changes:
 
 The test API: ``departments()``, ``add_department(name, **fields)``, ``department_members(name)``,
 ``user_departments(number)``, ``primary_department(number)``, ``add_user(number, departments, primary, **fields)``
-and ``user_by_number(number)`` (secrets and all).
+and ``user_by_number(number)`` (secrets and all).  Every request-log entry has ``body_properties``, the sorted
+top-level property names of a JSON object body (never the values; None for another body), and ``secrets_sent``,
+the names of the users' secret properties that its answer carried with a value.
 
 Settings of ``Simulator``, for behaviour the spec leaves open:
 

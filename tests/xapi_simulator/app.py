@@ -5,6 +5,7 @@
 """The WSGI application: token endpoint, the XAPI's operations and the simulator's control endpoints."""
 
 import functools
+import json
 import threading
 
 from werkzeug.wrappers import Request, Response
@@ -80,9 +81,11 @@ class XapiApp:
             "query": request.args.to_dict(),
             "raw_query": request.query_string.decode("utf-8", "replace"),
             "if_match": request.headers.get("If-Match"),
+            "body_properties": _body_properties(request),
             "operation": None,
             "status": None,
             "fault": None,
+            "secrets_sent": [],
         }
         is_token = request.path == TOKEN_PATH
         answer = self._token(request, entry) if is_token else self._api(request, entry)
@@ -154,12 +157,13 @@ class XapiApp:
         entry["operation"] = validation.operation_id
         if validation.problems:
             self._violation(entry, validation.problems)
-        return functools.partial(self._answer, request, validation)
+        return functools.partial(self._answer, request, validation, entry)
 
-    def _answer(self, request, validation):
+    def _answer(self, request, validation, entry):
         response = self._dispatch(request, validation)
         response.headers["OData-Version"] = "4.0"
         response.headers["X-3CX-Version"] = XAPI_VERSION
+        entry["secrets_sent"] = _user_secrets(validation, response)
         return response
 
     def _dispatch(self, request, validation):
@@ -235,3 +239,19 @@ class XapiApp:
     def _reset(self):
         self.journal.clear()
         return {"reset": True}
+
+
+def _body_properties(request):
+    """The sorted top-level property names of a JSON object body (never its values), else None."""
+    body = request.get_json(silent=True)
+    return sorted(body) if isinstance(body, dict) else None
+
+
+def _user_secrets(validation, response):
+    """The secret properties of users (``seed.USER_SECRETS``) with a value in a successful answer about users."""
+    route = model().routes.get(validation.operation_id)
+    if route is None or route.target != "Users" or not 200 <= response.status_code < 300 or response.mimetype != "application/json":
+        return []
+    body = json.loads(response.get_data())
+    records = body.get("value") if isinstance(body.get("value"), list) else [body]
+    return sorted({name for record in records if isinstance(record, dict) for name in seed.USER_SECRETS if record.get(name)})
