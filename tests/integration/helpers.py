@@ -23,6 +23,12 @@ def token_requests(sim):
     return [entry for entry in sim.requests if entry["operation"] == "token"]
 
 
+def secrets_sent(sim):
+    """``(operation, path, names)`` of each answer so far that carried a user's secrets (AuthPassword, VMPIN...) with a
+    value: a module that reads users must never receive one (the simulator answers them to reads without ``$select``)."""
+    return [(entry["operation"], entry["path"], entry["secrets_sent"]) for entry in sim.requests if entry["secrets_sent"]]
+
+
 def read_over_http(sim, record_id):
     """Read a DeviceInfo as any XAPI client would, e.g. to hold an ETag that later goes stale."""
     token = requests.post(sim.url + "/connect/token", timeout=10, data={

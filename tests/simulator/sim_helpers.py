@@ -31,6 +31,12 @@ def response_errors(reply):
     return [error for error in errors if not isinstance(error, PathError)]
 
 
+def assert_refused(reply, target, code):
+    """``reply`` is 3CX's 400 refusing ``target`` with the warning ``code`` (e.g. ``WARNINGS.XAPI.ALREADY_IN_USE``)."""
+    assert reply.status_code == 400, reply.text
+    assert reply.json() == {"error": {"code": "", "message": f"{target}:\n{code}", "details": [{"code": "", "message": code, "target": target}]}}
+
+
 def odata_string(value):
     """A string as an OData literal: single-quoted, a quote doubled (``'O''Brien'``)."""
     return "'" + value.replace("'", "''") + "'"

@@ -14,20 +14,20 @@ from xapi_simulator import Simulator
 
 
 def test_generated_data_is_deterministic_per_seed_and_set():
-    assert Simulator(seed=3).records("Groups") == Simulator(seed=3).records("Groups")
-    assert Simulator(seed=3).records("Groups") != Simulator(seed=4).records("Groups")
+    assert Simulator(seed=3).records("Contacts") == Simulator(seed=3).records("Contacts")
+    assert Simulator(seed=3).records("Contacts") != Simulator(seed=4).records("Contacts")
     other_sets_first = Simulator(seed=3)
     other_sets_first.records("Trunks")
     other_sets_first.singleton("AISettings")
-    assert other_sets_first.records("Groups") == Simulator(seed=3).records("Groups")
+    assert other_sets_first.records("Contacts") == Simulator(seed=3).records("Contacts")
+    assert other_sets_first.records("Queues") == Simulator(seed=3).records("Queues"), "a DN set too"
     assert Simulator(seed=3).singleton("SystemStatus") == Simulator(seed=3).singleton("SystemStatus")
 
 
 def test_generated_records_look_like_a_pbx_s():
     sim = Simulator()
-    groups = sim.records("Groups")
-    assert 3 <= len(groups) <= 5 and [g["Id"] for g in groups] == list(range(1, len(groups) + 1))
     contacts = sim.records("Contacts")
+    assert 3 <= len(contacts) <= 5 and [c["Id"] for c in contacts] == list(range(1, len(contacts) + 1))
     assert all(re.fullmatch(r"[a-z]+\.[a-z]+@example\.com", c["Email"]) for c in contacts if c["Email"])
     assert all(re.fullmatch(r"\+44 20 7946 0\d{3}", b["CallerId"]) for b in sim.records("BlackListNumbers"))
     assert all(re.fullmatch(r"[0-9a-f-]{36}", client["Id"]) for client in sim.records("OAuthClients"))
@@ -121,14 +121,14 @@ def test_update_replaces_properties_whole(client, sim):
 
 def test_etags_on_generated_sets(etag_client):
     sim = etag_client.simulator
-    listed = etag_client.items("Groups")
-    reply = etag_client.get("/Groups(1)")
+    listed = etag_client.items("Contacts")
+    reply = etag_client.get("/Contacts(1)")
     etag = reply.headers["ETag"]
     assert reply.json()["@odata.etag"] == etag == listed[0]["@odata.etag"]
-    assert etag_client.call("PATCH", "/Groups(1)", json={"Name": "Renamed"}).status_code == 204
-    assert etag_client.get("/Groups(1)").headers["ETag"] != etag
-    assert etag_client.call("DELETE", "/Groups(1)", headers={"If-Match": etag}).status_code == 412
-    assert etag_client.call("DELETE", "/Groups(1)", headers={"If-Match": "*"}).status_code == 204
+    assert etag_client.call("PATCH", "/Contacts(1)", json={"FirstName": "Renamed"}).status_code == 204
+    assert etag_client.get("/Contacts(1)").headers["ETag"] != etag
+    assert etag_client.call("DELETE", "/Contacts(1)", headers={"If-Match": etag}).status_code == 412
+    assert etag_client.call("DELETE", "/Contacts(1)", headers={"If-Match": "*"}).status_code == 204
     assert sim.violations == []
 
 
@@ -142,19 +142,32 @@ def test_singletons(client, sim):
 
 
 def test_navigation_properties(client, sim):
-    members = client.get("/Groups(2)/Members", **{"$count": "true"}).json()
-    assert members["@odata.context"] == sim.url + "/xapi/v1/$metadata#Groups(2)/Members"
-    assert 2 <= members["@odata.count"] == len(members["value"]) <= 4
-    assert client.get("/Groups(2)/Members").json()["value"] == members["value"], "stable"
-    assert client.items("Groups(2)/Members", **{"$top": 1}) == members["value"][:1]
-    assert "Members" not in client.get("/Groups(2)").json()
-    expanded = client.get("/Groups(2)", **{"$expand": "Members($top=1;$count=true)", "$select": "Id"}).json()
-    assert expanded["Members"] == members["value"][:1] and expanded["Members@odata.count"] == len(members["value"])
-    assert expanded["@odata.context"] == sim.url + "/xapi/v1/$metadata#Groups(Id,Members())/$entity"
-    assert client.get("/Groups(999)/Members").status_code == 404
+    agents = client.get("/Queues(2)/Agents", **{"$count": "true"}).json()
+    assert agents["@odata.context"] == sim.url + "/xapi/v1/$metadata#Queues(2)/Agents"
+    assert 2 <= agents["@odata.count"] == len(agents["value"]) <= 4
+    assert client.get("/Queues(2)/Agents").json()["value"] == agents["value"], "stable"
+    assert client.items("Queues(2)/Agents", **{"$top": 1}) == agents["value"][:1]
+    assert "Agents" not in client.get("/Queues(2)").json()
+    expanded = client.get("/Queues(2)", **{"$expand": "Agents($top=1;$count=true)", "$select": "Id"}).json()
+    assert expanded["Agents"] == agents["value"][:1] and expanded["Agents@odata.count"] == len(agents["value"])
+    assert expanded["@odata.context"] == sim.url + "/xapi/v1/$metadata#Queues(Id,Agents())/$entity"
+    assert client.get("/Queues(999)/Agents").status_code == 404
     assert client.items("Defs/Codecs")
-    reply = client.get("/Groups(2)", **{"$expand": "Name"})
+    reply = client.get("/Queues(2)", **{"$expand": "Name"})
     assert reply.status_code == 400 and "is not a navigation property" in reply.json()["error"]["message"]
+    assert sim.violations == []
+
+
+def test_expand_nests_options_and_expansions(client, sim):
+    """Inside ``$expand``, ``$select``, ``$filter``... and ``$expand`` itself apply to the items; an item's own navigation
+    properties come only when expanded (generated items have none to give)."""
+    expand = "Groups($select=GroupId,Name;$filter=not startswith(Name,'___FAVORITES___');$expand=Rights($select=RoleName))"
+    rows = client.get("/Queues(1)", **{"$select": "Id", "$expand": expand}).json()["Groups"]
+    assert rows and all(set(row) <= {"GroupId", "Name"} for row in rows)
+    whole = client.get("/Queues(1)", **{"$expand": "Groups"}).json()["Groups"][0]
+    assert "Tags" in whole and "Rights" not in whole
+    reply = client.get("/Queues(1)", **{"$expand": "Groups($expand=Nope)"})
+    assert reply.status_code == 400 and "Could not find a property named 'Nope' on type 'Pbx.UserGroup'." in reply.json()["error"]["message"]
     assert sim.violations == []
 
 
@@ -193,7 +206,7 @@ def test_users_are_one_set_of_records(client, sim):
     assert client.get("/Users(Number='101')").json()["FirstName"] == "Jonathan"
     assert client.items("Users", **{"$filter": "FirstName eq 'Jonathan'", "$select": "Id"}) == [{"Id": 1}]
     created = client.call("POST", "/Users", json={"FirstName": "Nina", "LastName": "Šimić", "Number": "301"}).json()
-    assert sim.users[created["Id"]]["Number"] == "301" and created["EmailAddress"] == "nina.simic@example.com"
+    assert sim.users[created["Id"]]["Number"] == "301" and created["DisplayName"] == "Šimić, Nina"
     assert client.call("POST", "/Users", json={"Number": "301"}).status_code == 400
     assert client.call("DELETE", f"/Users({created['Id']})").status_code == 204
     assert created["Id"] not in sim.users

@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from sim_helpers import CLIENT_ID, SECRET, XapiClient, concurrent_gets
+from xapi_simulator.seed import USER_SECRETS
 
 
 def test_request_log(client, sim):
@@ -19,12 +20,36 @@ def test_request_log(client, sim):
     assert all(earlier <= later for earlier, later in zip(received, received[1:])), "time.monotonic() on arrival"
     token, listing, deletion = sim.requests
     assert token == {"method": "POST", "path": "/connect/token", "query": {}, "raw_query": "", "if_match": None,
-                     "operation": "token", "status": 200, "fault": None, "client_id": CLIENT_ID}
+                     "body_properties": None, "operation": "token", "status": 200, "fault": None, "secrets_sent": [],
+                     "client_id": CLIENT_ID}
     assert listing == {"method": "GET", "path": "/xapi/v1/DeviceInfos", "query": {"$filter": "Vendor eq 'Snom'", "$top": "5"},
-                       "raw_query": "$filter=Vendor%20eq%20%27Snom%27&$top=5", "if_match": None,
-                       "operation": "ListDeviceInfo", "status": 200, "fault": None}
-    assert deletion == {"method": "DELETE", "path": "/xapi/v1/DeviceInfos(3)", "query": {}, "raw_query": "",
-                        "if_match": 'W/"abc"', "operation": "DeleteDeviceInfo", "status": 204, "fault": None}
+                       "raw_query": "$filter=Vendor%20eq%20%27Snom%27&$top=5", "if_match": None, "body_properties": None,
+                       "operation": "ListDeviceInfo", "status": 200, "fault": None, "secrets_sent": []}
+    assert deletion == {"method": "DELETE", "path": "/xapi/v1/DeviceInfos(3)", "query": {}, "raw_query": "", "if_match": 'W/"abc"',
+                        "body_properties": None, "operation": "DeleteDeviceInfo", "status": 204, "fault": None, "secrets_sent": []}
+
+
+def test_reads_without_select_answer_the_users_secrets_and_the_log_tells_which(client, sim):
+    client.get("/Users(1)")
+    assert client.items("Users", **{"$select": "Id,Number", "$expand": "Groups($expand=Rights)"})
+    client.get("/Users(Number='102')", **{"$select": "Id,AuthPassword"})
+    client.get("/Users/Pbx.ExportExtensions()")
+    client.get("/Groups", **{"$expand": "Members($expand=Rights)"})
+    logged = [(entry["operation"], entry["secrets_sent"]) for entry in sim.requests if entry["operation"] != "token"]
+    assert logged == [("GetUser", sorted(USER_SECRETS)), ("ListUser", []), ("GetUserByNumber", ["AuthPassword"]),
+                      ("ExportExtensions", sorted(USER_SECRETS)), ("ListGroup", [])]
+    sim.set_switch("secrets_in_default_projection", "off")
+    client.get("/Users(1)")
+    assert sim.requests[-1]["secrets_sent"] == []
+
+
+def test_the_log_names_the_properties_of_a_body_never_their_values(client, sim):
+    client.call("PATCH", "/Users(1)", json={"VMPIN": "4711", "FirstName": "Jon"})
+    client.call("POST", "/Users/Pbx.BatchDelete", json={"ids": []})
+    client.call("DELETE", "/Users(2)")
+    client.call("PATCH", "/Users(1)", data="[1, 2]", headers={"Content-Type": "application/json"})
+    assert [entry["body_properties"] for entry in sim.requests[1:]] == [["FirstName", "VMPIN"], ["ids"], None, None]
+    assert "4711" not in repr(sim.requests)
 
 
 def test_log_records_failures_too(sim):

@@ -3,8 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Switches: set at start, from the environment, at run time, over the control endpoint and from the CLI; what
-``max_top``/``over_top`` and ``token_issue_rate``/``token_cooldown`` do."""
+``max_top``/``over_top`` and ``token_issue_rate``/``token_cooldown`` do.  (Those of users and departments are tested
+with what they switch: test_sim_numbers, test_sim_user_rules, test_sim_memberships, test_sim_departments.)"""
 
+import os
 import re
 import time
 
@@ -15,9 +17,18 @@ from sim_helpers import XapiClient
 from xapi_simulator import Simulator
 from xapi_simulator.__main__ import parse_args
 from xapi_simulator.replies import ODATA_JSON
-from xapi_simulator.switches import ENVIRONMENT
+from xapi_simulator.switches import ENVIRONMENT, SWITCHES, assignments
 
-DEFAULTS = {"max_top": 100, "over_top": "reject_400", "token_issue_rate": None, "token_cooldown": 180}
+DEFAULTS = {
+    "max_top": 100, "over_top": "reject_400", "token_issue_rate": None, "token_cooldown": 180,
+    "duplicate_number_across_types": "reject_already_in_use", "create_user_minimal": "accept_empty",
+    "number_change": "reject_forbidden_change", "duplicate_email": "reject_already_in_use",
+    "duplicate_group_name": "reject_already_in_use", "displayname_format": "last_first", "create_response": "full_entity",
+    "membership_rights_omitted": "users", "user_groups_empty": "move_to_default", "group_members_patch": "replace_all_types",
+    "primary_group_requires_membership": "reject", "favorites_groups": "on", "group_delete": "reject_with_members",
+    "batch_param_case": "case_insensitive", "undeletable_users": (), "user_delete_cascade": "drop_phones_unassign_deviceinfos",
+    "secrets_in_default_projection": "on",
+}
 TOP_LIMIT = ("The query specified in the URI is not valid. The limit of '{limit}' for Top query has been exceeded. "
              "The value from the incoming request is '{top}'.")
 
@@ -46,7 +57,7 @@ def test_defaults(monkeypatch):
 def test_switches_at_start_win_over_the_environment(monkeypatch):
     monkeypatch.setenv(ENVIRONMENT, "over_top=clamp, max_top=50 token_issue_rate=3/60")
     sim = Simulator(switches={"max_top": 20, "token_cooldown": "0.5"})
-    assert sim.switches == {"max_top": 20, "over_top": "clamp", "token_issue_rate": (3, 60), "token_cooldown": 0.5}
+    assert sim.switches == dict(DEFAULTS, max_top=20, over_top="clamp", token_issue_rate=(3, 60), token_cooldown=0.5)
 
 
 @pytest.mark.parametrize("switches, error", [
@@ -93,7 +104,7 @@ def test_control_endpoint_sets_switches(make_sim):
     client = logged_in(sim)
     reply = control(sim, json={"over_top": "clamp", "token_issue_rate": "2/30"})
     assert reply.status_code == 200
-    assert reply.json() == dict(sim.switches, token_issue_rate=[2, 30])
+    assert reply.json() == dict(sim.switches, token_issue_rate=[2, 30], undeletable_users=[])
     assert sim.switches["over_top"] == "clamp" and sim.switches["token_issue_rate"] == (2, 30)
     assert len(client.items(**{"$top": 101})) == 50
     assert control(sim, "GET").json() == reply.json()
@@ -113,6 +124,31 @@ def test_control_endpoint_refuses_bad_switches_and_sets_none(make_sim, body, err
     assert reply.status_code == 400
     assert error in reply.json()["error"]
     assert sim.switches["over_top"] == "clamp"
+
+
+@pytest.mark.parametrize("given, held", [("none", ()), ("101", ("101",)), ("101;120", ("101", "120")), (["101"], ("101",)), ([], ())])
+def test_a_list_of_numbers(given, held):
+    sim = Simulator(switches={"undeletable_users": given})
+    assert sim.switches["undeletable_users"] == held
+
+
+@pytest.mark.parametrize("given", ["101;;120", "101; 120", "", [101], "101,120"])
+def test_a_bad_list_of_numbers_is_refused(given):
+    with pytest.raises(ValueError, match="switch undeletable_users takes none or extension numbers separated by ';'"):
+        Simulator(switches={"undeletable_users": given})
+
+
+def test_the_other_modes_run_gives_every_switch_another_value(monkeypatch):
+    """The Makefile's OTHER_MODES (the oldest ansible-core's integration run) sets every switch but the token ones to a
+    value other than its default, and a simulator takes them all from the environment."""
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "Makefile"), encoding="utf-8") as handle:
+        makefile = handle.read()
+    text = re.search(r"^OTHER_MODES := ((?:.*\\\n)*.*)$", makefile, re.M).group(1).replace("\\\n", " ")
+    other = assignments(text)
+    assert sorted(other) == sorted(set(SWITCHES) - {"max_top", "token_issue_rate", "token_cooldown"})
+    monkeypatch.setenv(ENVIRONMENT, text)
+    switches = Simulator().switches
+    assert all(switches[name] != SWITCHES[name].default for name in other)
 
 
 def test_cli_switches():

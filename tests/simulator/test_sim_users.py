@@ -2,7 +2,7 @@
 # Copyright: threecx.pbx contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Users: the seeded users, ListUser, GetUser and GetUserByNumber (the alternate key ``Number``)."""
+"""Users: the seeded users, ListUser, GetUser and GetUserByNumber (the alternate key ``Number``), ``add_user``."""
 
 import pytest
 import requests
@@ -18,11 +18,11 @@ def test_seeded_users(sim):
     assert {key: user["Id"] for key, user in sim.users.items()} == {key: key for key in sim.users}
     sean, zoe, reception = sim.users[3], sim.users[4], sim.users[17]
     assert (sean["Number"], sean["FirstName"], sean["LastName"]) == ("103", "Sean", "O'Brien")
-    assert (sean["DisplayName"], sean["EmailAddress"]) == ("Sean O'Brien", "sean.obrien@example.com")
-    assert (zoe["DisplayName"], zoe["EmailAddress"]) == ("Zoë Müller", "zoe.muller@example.com")
+    assert (sean["DisplayName"], sean["EmailAddress"]) == ("O'Brien, Sean", "sean.obrien@example.com")
+    assert (zoe["DisplayName"], zoe["EmailAddress"]) == ("Müller, Zoë", "zoe.muller@example.com")
     assert sim.users[25]["EmailAddress"] == "mehmet.yilmaz@example.com"
     assert (reception["Number"], reception["FirstName"], reception["LastName"], reception["DisplayName"]) == ("120", "Reception", "", "Reception")
-    assert all(user["Enabled"] is True and user["AccessPassword"] is None for user in sim.users.values())
+    assert all(user["Enabled"] is True and user["AccessPassword"] for user in sim.users.values())
 
 
 def test_users_are_deterministic_per_seed():
@@ -80,7 +80,7 @@ def test_get_by_key_and_number(client, sim, path):
 
 def test_get_with_select(client, sim):
     body = client.get("/Users(Number=%27104%27)", **{"$select": "Id,DisplayName"}).json()
-    assert body == {"@odata.context": sim.url + "/xapi/v1/$metadata#Users(Id,DisplayName)/$entity", "Id": 4, "DisplayName": "Zoë Müller"}
+    assert body == {"@odata.context": sim.url + "/xapi/v1/$metadata#Users(Id,DisplayName)/$entity", "Id": 4, "DisplayName": "Müller, Zoë"}
 
 
 @pytest.mark.parametrize("number, literal", [
@@ -120,9 +120,9 @@ def test_bad_id_is_a_violation(client, sim):
 
 def test_add_user(client, sim):
     user = sim.add_user(FirstName="Nina", LastName="Šimić")
-    assert (user["Id"], user["Number"], user["DisplayName"], user["EmailAddress"]) == (26, "206", "Nina Šimić", "nina.simic@example.com")
+    assert (user["Id"], user["Number"], user["DisplayName"], user["EmailAddress"]) == (26, "100", "Šimić, Nina", "nina.simic@example.com")
     assert sim.users[26] is user
-    assert sim.add_user()["DisplayName"] == "User 207"
+    assert sim.add_user()["DisplayName"] == "117, User", "the first free number, and a name made of it"
     assert sim.add_user(Number="300", Enabled=False)["Enabled"] is False
     assert client.get("/Users(Number='300')").json()["Id"] == 28
     with pytest.raises(ValueError):

@@ -5,6 +5,7 @@
 """The WSGI application: token endpoint, the XAPI's operations and the simulator's control endpoints."""
 
 import functools
+import json
 import threading
 
 from werkzeug.wrappers import Request, Response
@@ -53,9 +54,9 @@ class Journal:
 class XapiApp:
     """WSGI callable serving one simulated PBX (``inventory``) as ``switches`` say; ``faults`` may spoil an answer,
     ``schedule`` is told of every one.  Operations are answered by their kind (``generic.Answers``), except those in
-    ``handlers``."""
+    ``handlers`` (operationId -> function of the request and its Validation; Provision's is the app's)."""
 
-    def __init__(self, inventory, tokens, journal, schedule, faults, switches, etag_mode=False, latency=0.0):
+    def __init__(self, inventory, tokens, journal, schedule, faults, switches, etag_mode=False, latency=0.0, handlers=None):
         self.inventory = inventory
         self.tokens = tokens
         self.journal = journal
@@ -64,7 +65,7 @@ class XapiApp:
         self.switches = switches
         self.throttle = TokenThrottle(switches)
         self.answers = Answers(inventory, switches, etag_mode)
-        self.handlers = {"Provision": self._provision}
+        self.handlers = dict(handlers or {}, Provision=self._provision)
         self.latency = latency
 
     def __call__(self, environ, start_response):
@@ -80,9 +81,11 @@ class XapiApp:
             "query": request.args.to_dict(),
             "raw_query": request.query_string.decode("utf-8", "replace"),
             "if_match": request.headers.get("If-Match"),
+            "body_properties": _body_properties(request),
             "operation": None,
             "status": None,
             "fault": None,
+            "secrets_sent": [],
         }
         is_token = request.path == TOKEN_PATH
         answer = self._token(request, entry) if is_token else self._api(request, entry)
@@ -145,17 +148,22 @@ class XapiApp:
     # XAPI
 
     def _api(self, request, entry):
-        """Check an XAPI call against the spec and fill in its log entry; returns the function that answers it."""
-        validation = spec.validate(request)
+        """Check an XAPI call against the spec and fill in its log entry; returns the function that answers it.
+
+        With ``batch_param_case=case_insensitive`` an action's parameters bind whatever their case (``Ids`` for
+        ``ids``), as ASP.NET binds them, and reach the handler as the spec spells them.
+        """
+        validation = spec.validate(request, self.switches["batch_param_case"] == "case_insensitive")
         entry["operation"] = validation.operation_id
         if validation.problems:
             self._violation(entry, validation.problems)
-        return functools.partial(self._answer, request, validation)
+        return functools.partial(self._answer, request, validation, entry)
 
-    def _answer(self, request, validation):
+    def _answer(self, request, validation, entry):
         response = self._dispatch(request, validation)
         response.headers["OData-Version"] = "4.0"
         response.headers["X-3CX-Version"] = XAPI_VERSION
+        entry["secrets_sent"] = _user_secrets(validation, response)
         return response
 
     def _dispatch(self, request, validation):
@@ -179,13 +187,14 @@ class XapiApp:
         this one checks the phone, then the user, then whether the phone is taken (an assigned phone needs ``reprovision``)."""
         device_id, body = validation.parameters.path["Id"], validation.body
         devices = self.inventory.entity_set("DeviceInfos")
+        # The user is read before the phones' lock is taken: deleting a user takes the two locks the other way round.
+        user = None if body.get("userId") is None else self.inventory.entity_set("Users").get(body["userId"])
         with devices.lock:
             device = devices.get(device_id)
             if device is None:
                 return missing(devices, f"Id {device_id}")
             if body.get("userId") is None:
                 return xapi_warning("userId", "REQUIRED")
-            user = self.inventory.entity_set("Users").get(body["userId"])
             if user is None:
                 return xapi_warning("userId", "NOT_FOUND")
             if device["Assigned"] and not body.get("reprovision"):
@@ -230,3 +239,19 @@ class XapiApp:
     def _reset(self):
         self.journal.clear()
         return {"reset": True}
+
+
+def _body_properties(request):
+    """The sorted top-level property names of a JSON object body (never its values), else None."""
+    body = request.get_json(silent=True)
+    return sorted(body) if isinstance(body, dict) else None
+
+
+def _user_secrets(validation, response):
+    """The secret properties of users (``seed.USER_SECRETS``) with a value in a successful answer about users."""
+    route = model().routes.get(validation.operation_id)
+    if route is None or route.target != "Users" or not 200 <= response.status_code < 300 or response.mimetype != "application/json":
+        return []
+    body = json.loads(response.get_data())
+    records = body.get("value") if isinstance(body.get("value"), list) else [body]
+    return sorted({name for record in records if isinstance(record, dict) for name in seed.USER_SECRETS if record.get(name)})

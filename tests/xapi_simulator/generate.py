@@ -130,6 +130,14 @@ def default(schema):
     return {"array": [], "string": "", "integer": 0, "number": 0, "boolean": False}.get(target.get("type"), {})
 
 
+def plain_default(schema):
+    """``default``, but false or zero rather than null for a boolean or an integer: what a PBX holds for a setting never set."""
+    value = default(schema)
+    if value is None and resolve(unwrap(schema)).get("type") in ("boolean", "integer"):
+        return {"boolean": False, "integer": 0}[resolve(unwrap(schema))["type"]]
+    return value
+
+
 class Generator:
     """Values for the spec's schemas from ``rng``: ``value(schema, name)`` for one property, ``entity(schema)`` for
     an entity or complex type's structural properties."""

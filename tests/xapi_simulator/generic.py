@@ -7,7 +7,8 @@
 - An entity set lists (with every query option), reads one entity by key or alternate key (404 if none),
   creates (201 with the entity, a new Id for an integer key), updates (PATCH: 204; each property given is
   replaced whole, arrays and complex values too; the key is kept) and deletes (204; 404 if missing; in ETag
-  mode 412 for a stale If-Match).
+  mode 412 for a stale If-Match), as the set's rules (``rules``, ``directory``) say: they may refuse a request
+  with a 400 that names the property and a ``WARNINGS.*`` code, as 3CX does.
 - A singleton answers its object and takes PATCH like an entity.
 - A navigation property (``/Groups(1)/Members``, ``/Defs/Codecs``) answers its collection, which ``$expand``
   also puts into the entity; 404 if the entity is missing.
@@ -17,9 +18,12 @@
   argument must be a quoted literal (or ``null`` where nullable): a malformed one answers 404, as 3CX does.
 
 Every collection in an answer, an ``$expand``ed one too, holds at most ``max_top`` items; a ``$top`` above it
-answers 400 or is clamped (the switches ``max_top`` and ``over_top``).
+answers 400 or is clamped (the switches ``max_top`` and ``over_top``).  An ``$expand`` may nest its own
+``$select``, ``$filter``... and ``$expand`` (``Groups($select=GroupId;$expand=Rights)``): an item's navigation
+properties are sent only when expanded.
 """
 
+import dataclasses
 import functools
 from urllib.parse import quote
 
@@ -30,16 +34,15 @@ from . import spec
 from .model import ACTION, COLLECTION, CREATE, DELETE, FUNCTION, GET, LIST, NAVIGATION, NOTHING, OBJECT, SINGLETON_GET, \
     SINGLETON_UPDATE, UPDATE, model
 from .odata import EntityQuery, QueryError, key_string
-from .replies import ODATA_JSON, json_response, odata_error
-from .spec import complex_properties
-from .store import Conflict, EntityStore, PreconditionFailed
+from .replies import ODATA_JSON, Refusal, json_response, odata_error
+from .spec import complex_properties, navigation_types
+from .store import EntityStore, PreconditionFailed
 from .switches import CLAMP
 
 
 def xapi_warning(target, code):
     """3CX's 400 for a refused value: ``<target>:`` and ``WARNINGS.XAPI.<code>`` on two lines, one detail naming the target."""
-    warning = f"WARNINGS.XAPI.{code}"
-    return odata_error(400, f"{target}:\n{warning}", [{"code": "", "message": warning, "target": target}])
+    return Refusal(target, f"WARNINGS.XAPI.{code}").response()
 
 
 def missing(owner, key):
@@ -47,16 +50,41 @@ def missing(owner, key):
     return odata_error(404, f"{owner.entity_type} with {key} was not found.")
 
 
+def context_url(request, fragment):
+    """The ``@odata.context`` of an answer: ``<base>/xapi/v1/$metadata#<fragment>``."""
+    return f"{request.host_url.rstrip('/')}{spec.API_ROOT}/$metadata#{fragment}"
+
+
 @functools.lru_cache(maxsize=None)
 def item_query(type_name):
     """Query options over the items of a navigation property or a function's answer, of type ``type_name``."""
     properties = complex_properties(type_name) or {}
-    return EntityQuery(type_name, properties, "Id" if "Id" in properties else None, types=complex_properties)
+    return EntityQuery(type_name, properties, "Id" if "Id" in properties else None, navigation_types(type_name), complex_properties)
 
 
-def _columns(select, expansions=()):
+@dataclasses.dataclass(frozen=True)
+class Expansion:
+    """An ``$expand``ed navigation property: the query over its items, their ``$select``, the other options and the
+    expansions of their own navigation properties."""
+
+    query: EntityQuery
+    select: list
+    options: dict
+    nested: dict
+
+
+def expansions(query, items):
+    """``$expand`` (``items``) over the type of ``query``: navigation property name -> Expansion; QueryError if bad."""
+    expanded = {}
+    for name, options in query.expand(items).items():
+        inner = item_query(query.navigation[name])
+        expanded[name] = Expansion(inner, inner.select(options.get("$select")), options, expansions(inner, options.get("$expand")))
+    return expanded
+
+
+def _columns(select, expanded=()):
     """The ``(Id,Name,Groups())`` a context URL gets for ``$select`` and ``$expand``."""
-    columns = list(select or []) + [f"{name}()" for name in expansions]
+    columns = list(select or []) + [f"{name}()" for name in expanded]
     return f"({','.join(columns)})" if columns else ""
 
 
@@ -82,11 +110,6 @@ class Answers:
 
     def __call__(self, route, request, validation):
         return self._kinds[route.kind](route, request, validation)
-
-    @staticmethod
-    def _context(request, fragment):
-        """The ``@odata.context`` of an answer: ``<base>/xapi/v1/$metadata#<fragment>``."""
-        return f"{request.host_url.rstrip('/')}{spec.API_ROOT}/$metadata#{fragment}"
 
     # Finding the entity a key segment names
 
@@ -116,21 +139,34 @@ class Answers:
 
     # Shaping entities
 
-    def _shape(self, owner, record, key, select, expansions, etag=None):
-        """The record as the service sends it: an @odata.etag (if given), the selected properties, the expanded ones."""
+    def _shape(self, owner, record, key, select, expanded, etag=None):
+        """The record as the service sends it: an @odata.etag (if given), the selected properties (without ``$select``
+        those the owner does not leave out), the ``expanded`` navigation properties."""
         shaped = {} if etag is None else {"@odata.etag": quote_etag(etag, weak=True)}
-        shaped.update((name, value) for name, value in record.items() if select is None or name in select)
-        for name, options in expansions.items():
-            value = owner.navigation.get(key, name)
-            query = item_query(owner.navigation.item_types[name])
-            select = query.select(options.get("$select"))
-            if isinstance(value, list):
-                count, page = self._evaluate(query, value, options)
-                if options.get("$count"):
-                    shaped[f"{name}@odata.count"] = count
-                shaped[name] = [_select(item, select) for item in page]
-            else:
-                shaped[name] = _select(value, select)
+        omitted = owner.omitted_by_default() if select is None else ()
+        shaped.update((name, value) for name, value in record.items() if (name not in omitted if select is None else name in select))
+        for name, expansion in expanded.items():
+            self._expand(shaped, name, owner.navigation.get(key, name), expansion)
+        return shaped
+
+    def _expand(self, shaped, name, value, expansion):
+        """Navigation property ``name`` put into ``shaped``, of ``value`` as ``expansion`` says (nothing for no value)."""
+        if isinstance(value, list):
+            count, page = self._evaluate(expansion.query, value, expansion.options)
+            if expansion.options.get("$count"):
+                shaped[f"{name}@odata.count"] = count
+            shaped[name] = [self._item(item, expansion.select, expansion.nested, expansion.query) for item in page]
+        elif value is not None:
+            shaped[name] = self._item(value, expansion.select, expansion.nested, expansion.query)
+
+    def _item(self, item, select, expanded, query):
+        """An item of a navigation property or of a function's collection (of ``query``'s type): its selected
+        properties, its navigation properties only if ``expanded``."""
+        if not isinstance(item, dict):
+            return item
+        shaped = {name: value for name, value in item.items() if name not in query.navigation and (select is None or name in select)}
+        for name, expansion in expanded.items():
+            self._expand(shaped, name, item.get(name), expansion)
         return shaped
 
     def _etag(self, store, record):
@@ -141,27 +177,26 @@ class Answers:
         switches = self.switches.values
         return query.evaluate(items, options, switches["max_top"], switches["over_top"] == CLAMP)
 
-    def _collection(self, request, fragment, query, items, options, shape=None, expansions=None):
+    def _collection(self, request, fragment, query, items, options, shape=None):
         """A collection answer: ``items`` through the query ``options``, each item on the page shaped by
-        ``shape(item, select)`` (by default: only its selected properties); ``expansions`` as ``$expand`` gave them."""
-        expansions = query.expand(options.get("$expand")) if expansions is None else expansions
+        ``shape(item, select, expanded)`` (by default as an item of ``query``'s type, see ``_item``)."""
+        expanded = expansions(query, options.get("$expand"))
         select = query.select(options.get("$select"))
-        body = {"@odata.context": self._context(request, fragment + _columns(select, expansions))}
+        shape = shape or functools.partial(self._item, query=query)
+        body = {"@odata.context": context_url(request, fragment + _columns(select, expanded))}
         count, page = self._evaluate(query, items, options)
         if options.get("$count"):
             body["@odata.count"] = count
-        body["value"] = [(shape or _select)(item, select) for item in page]
+        body["value"] = [shape(item, select, expanded) for item in page]
         return json_response(body, content_type=ODATA_JSON)
 
     def _records(self, request, store, options):
         """A collection answer of the records of ``store``."""
-        expansions = store.query.expand(options.get("$expand"))
-
-        def shape(record, select):
-            return self._shape(store, record, record.get(store.key), select, expansions, self._etag(store, record))
+        def shape(record, select, expanded):
+            return self._shape(store, record, record.get(store.key), select, expanded, self._etag(store, record))
         # The live records, not copies: only the page is copied, as it is shaped (with 50,000 records that matters).
         with store.lock:
-            return self._collection(request, store.name, store.query, store.records.values(), options, shape, expansions)
+            return self._collection(request, store.name, store.query, store.records.values(), options, shape)
 
     # Entity sets
 
@@ -172,40 +207,37 @@ class Answers:
         options = validation.parameters.query
         store = self.inventory.entity_set(route.target)
         select = store.query.select(options.get("$select"))
-        expansions = store.query.expand(options.get("$expand"))
+        expanded = expansions(store.query, options.get("$expand"))
         key, refusal = self._locate(store, route, validation)
         if refusal:
             return refusal
         with store.lock:
-            return self._entity_response(request, store, key, select, expansions)
+            return self._entity_response(request, store, key, select, expanded)
 
-    def _entity_response(self, request, store, key, select=None, expansions=None, status=200, headers=None):
+    def _entity_response(self, request, store, key, select=None, expanded=None, status=200, headers=None):
         """The entity ``key`` of ``store`` (whose lock the caller holds), with an ETag header in ETag mode."""
-        record, expansions = store.records[key], expansions or {}
-        body = {"@odata.context": self._context(request, f"{store.name}{_columns(select, expansions)}/$entity")}
-        body.update(self._shape(store, record, key, select, expansions, self._etag(store, record)))
+        record, expanded = store.records[key], expanded or {}
+        body = {"@odata.context": context_url(request, f"{store.name}{_columns(select, expanded)}/$entity")}
+        body.update(self._shape(store, record, key, select, expanded, self._etag(store, record)))
         headers = dict(headers or {}, **({"ETag": body["@odata.etag"]} if self.etag_mode else {}))
         return json_response(body, status, headers, ODATA_JSON)
 
     def _create(self, route, request, validation):
-        store = self.inventory.entity_set(route.target)
+        store, rules = self.inventory.entity_set(route.target), self.inventory.rules(route.target)
         fields, navigation = _structural(store, request.get_json())
         if store.counts_keys:
             fields.pop(store.key, None)  # the PBX numbers its records
         with store.lock:
             try:
-                record = store.add(**fields)
-            except Conflict as exc:
-                return xapi_warning(exc.name, "ALREADY_IN_USE")
-            key = record[store.key]
-            for name, value in navigation.items():
-                store.navigation.set(key, name, value)
+                key = rules.create(fields, navigation)[store.key]
+            except Refusal as refusal:
+                return refusal.response()
             literal = quote(_key_literal(store, key), safe="'")
             location = f"{request.host_url.rstrip('/')}{spec.API_ROOT}/{store.name}({literal})"
-            return self._entity_response(request, store, key, status=201, headers={"Location": location})
+            return self._entity_response(request, store, key, rules.created_properties, status=201, headers={"Location": location})
 
     def _update(self, route, request, validation):
-        store = self.inventory.entity_set(route.target)
+        store, rules = self.inventory.entity_set(route.target), self.inventory.rules(route.target)
         key, refusal = self._locate(store, route, validation)
         if refusal:
             return refusal
@@ -213,11 +245,9 @@ class Answers:
         fields.pop(store.key, None)  # what 3CX makes of a new key is unknown: the record keeps its own
         with store.lock:
             try:
-                store.modify(key, **fields)
-            except Conflict as exc:
-                return xapi_warning(exc.name, "ALREADY_IN_USE")
-            for name, value in navigation.items():
-                store.navigation.set(key, name, value)
+                rules.update(key, fields, navigation)
+            except Refusal as refusal:
+                return refusal.response()
         return Response(status=204)
 
     def _delete(self, route, request, validation):
@@ -230,9 +260,11 @@ class Answers:
         def precondition(record):
             return wanted is None or wanted.contains_weak(store.etag(record))
         try:
-            deleted = store.delete(key, precondition)
+            deleted = self.inventory.rules(route.target).delete(key, precondition)
         except PreconditionFailed:
             return odata_error(412, f"The If-Match ETag does not match the current version of {store.entity_type} {key}.")
+        except Refusal as refusal:
+            return refusal.response()
         return Response(status=204) if deleted else missing(store, f"{store.key} {key}")
 
     # Singletons and navigation properties
@@ -241,10 +273,10 @@ class Answers:
         singleton = self.inventory.singleton(route.target)
         options = validation.parameters.query
         select = singleton.query.select(options.get("$select"))
-        expansions = singleton.query.expand(options.get("$expand"))
-        body = {"@odata.context": self._context(request, singleton.name + _columns(select, expansions))}
+        expanded = expansions(singleton.query, options.get("$expand"))
+        body = {"@odata.context": context_url(request, singleton.name + _columns(select, expanded))}
         with singleton.lock:
-            body.update(self._shape(singleton, singleton.record, None, select, expansions))
+            body.update(self._shape(singleton, singleton.record, None, select, expanded))
         return json_response(body, content_type=ODATA_JSON)
 
     def _singleton_update(self, route, request, validation):
@@ -304,7 +336,7 @@ class Answers:
         answer = self.inventory.answer(route)
         if result.kind == OBJECT and not isinstance(answer, dict):
             return json_response(answer, content_type=ODATA_JSON)  # an enumeration member, bare as the spec has it
-        body = {"@odata.context": self._context(request, result.type_name)}
+        body = {"@odata.context": context_url(request, result.type_name)}
         body.update(answer if result.kind == OBJECT else {"value": answer})
         return json_response(body, content_type=ODATA_JSON)
 
@@ -314,11 +346,6 @@ def _key_literal(store, key):
     if store.counts_keys or store.properties[store.key] == "Edm.Guid":
         return str(key)
     return "'" + key.replace("'", "''") + "'"
-
-
-def _select(item, select):
-    """An item of a navigation property or generated collection with only the ``$select``ed properties."""
-    return item if select is None or not isinstance(item, dict) else {name: value for name, value in item.items() if name in select}
 
 
 def _malformed_argument(route, path):

@@ -2,35 +2,62 @@
 # Copyright: threecx.pbx contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Everything the simulated PBX holds: every entity set's store and every singleton, each made on first use.
+"""Everything the simulated PBX holds: every entity set's store and rules and every singleton, each made on first use.
 
 A simulator starts in every integration test, and most tests touch two entity sets of the spec's 53 and no
-singleton, so only DeviceInfos and Users are made up front.
+singleton, so only DeviceInfos, Users and Groups are made up front.  The stores of the DNs (``numbers.NUMBERING``)
+share one lock, as they share one number space.
 """
 
 import threading
 
 from .generate import Generator
 from .model import COLLECTION, model
+from .numbers import NUMBERING, NumberSpace, renumber
+from .rules import DnRules, EntityRules
 from .store import EntityStore, Singleton, seeded_random
 
 FUNCTION_ITEMS = (3, 5)  # how many items a generated collection answer holds, at least and at most
 
 
 class Inventory:
-    """The stores of the entity sets (``entity_set(name)``), the singletons (``singleton(name)``) and what
-    functions and actions answer (``answer(route)``), for one simulator ``seed``."""
+    """The stores of the entity sets (``entity_set(name)``) and their rules (``rules(name)``), the singletons
+    (``singleton(name)``) and what functions and actions answer (``answer(route)``), for one simulator ``seed``."""
 
-    def __init__(self, simulator_seed, stores):
+    def __init__(self, simulator_seed, switches):
         self.seed = simulator_seed
-        self._stores = dict(stores)
+        self.switches = switches
+        self.dn_lock = threading.RLock()
+        self.numbers = NumberSpace(self, switches)
+        self._stores = {}
+        self._rules = {}
         self._singletons = {}
         self._answers = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+
+    def add(self, store, rules=None):
+        """Hold ``store`` (made elsewhere: hand-made data) and, if given, its rules."""
+        self._stores[store.name] = store
+        if rules is not None:
+            self._rules[store.name] = rules
 
     def entity_set(self, name):
         """The EntityStore of entity set ``name``; KeyError if the spec has none."""
-        return self._made(self._stores, name, lambda: EntityStore(model().entity_sets[name], self.seed))
+        return self._made(self._stores, name, lambda: self._generated_store(name))
+
+    def _generated_store(self, name):
+        if name not in NUMBERING:
+            return EntityStore(model().entity_sets[name], self.seed)
+        store = EntityStore(model().entity_sets[name], self.seed, lock=self.dn_lock)
+        renumber(store)
+        return store
+
+    def rules(self, name):
+        """How the records of entity set ``name`` are created, changed and deleted."""
+        def make():
+            store = self.entity_set(name)
+            return DnRules(store, self.numbers, self.switches) if name in NUMBERING else EntityRules(store)
+        return self._made(self._rules, name, make)
 
     def singleton(self, name):
         """The Singleton ``name``; KeyError if the spec has none."""

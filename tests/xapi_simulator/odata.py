@@ -403,6 +403,7 @@ def _boolean(option, text):
 # The query options $expand takes in parentheses, and how each is read (to what openapi-core makes of the top-level one).
 _NESTED_OPTIONS = {
     "$select": lambda option, text: text.split(","),
+    "$expand": lambda option, text: [text],
     "$orderby": lambda option, text: text.split(","),
     "$filter": lambda option, text: text,
     "$search": lambda option, text: text,

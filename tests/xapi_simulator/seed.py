@@ -2,15 +2,20 @@
 # Copyright: threecx.pbx contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Realistic, deterministic records: the PBX's users and the phones it has detected on its networks.
+"""Realistic, deterministic records: the PBX's users, its departments and the phones it has detected on its networks.
 
 Besides ordinary detected phones the data holds what admins clean up in practice: a phone seen again
 after a factory reset or an IP change (same MAC, newer record) and junk relayed by an SBC (scanners
 with no vendor, model or MAC).  An assigned phone's ``AssignedUser`` names one of the users.
+
+What the PBX fills in for a new user or department follows ENTITIES.md (the admin console's default body, a
+department read back from a live PBX) where it tells, and is a plain, fixed value where it does not; never random
+schema values.  A user's secrets are random (from the simulator's seed), as a PBX generates them.
 """
 
 import datetime
 import re
+import string
 import unicodedata
 
 # vendor: (MAC prefixes, [(model, template, firmware prefix)], user agent format)
@@ -71,6 +76,26 @@ USERS = [
     "201 Priya Patel", "202 David Cohen", "203 Noah Brown", "204 Chloe Martin", "205 Mehmet Yılmaz",
 ]
 
+# The seeded departments, in the order of their Ids: (name, number, language, time zone id, members).  The first is the
+# default department.  Members are "number" or "number:role" (the role is "users" where none is given); a user's primary
+# department is the first that lists it.  Sales also holds a queue and a parking (see directory).
+DEPARTMENTS = [
+    ("DEFAULT", "GRP0000", "EN", "51", "120:receptionists 130 140 101:system_owners"),
+    ("Sales", "GRP1", "EN", "51", "102:managers 103 109 110 121 201 202"),
+    ("Support", "GRP2", "EN", "51", "104:managers 105 106 111 112 113 203 102"),
+    ("Accounts", "GRP3", "DE", "51", "107:group_admins 108 114 115 116 204 205 101:managers"),
+]
+ROLES = ("system_owners", "system_admins", "group_owners", "managers", "group_admins", "receptionists", "users")
+FAVOURITES_PREFIX = "___FAVORITES___"
+# A user's properties that hold credentials (ENTITIES.md §14); the PBX makes each up for a new user.
+USER_SECRETS = ("AccessPassword", "AuthID", "AuthPassword", "DeskphonePassword", "SIPID", "VMPIN")
+PROMPT_SET = "0f3a9c4e-6b1d-4e8a-9c2f-5d7e1a3b8c60"  # the PBX's factory prompt set, named by every new user and department
+_RIGHTS = ("AllowIVR", "AllowParking", "AllowToChangePresence", "AllowToManageCompanyBook", "AssignClearOperations", "CanBargeIn",
+           "CanIntercom", "CanSeeGroupCalls", "CanSeeGroupMembers", "CanSeeGroupRecordings", "PerformOperations", "ShowMyCalls",
+           "ShowMyPresence", "ShowMyPresenceOutside")
+_OWN_RIGHTS = ("AllowToChangePresence", "ShowMyCalls", "ShowMyPresence")  # all that the role "users" grants (a guess)
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+
 SBC_SITES = {"Branch-Leeds": "10.20.30.", "SBC-Warehouse": "172.16.5.", "Remote-Lyon": "10.44.0."}
 LAN_NETWORKS = ("192.168.1.", "192.168.10.", "10.0.10.")
 SCANNER_AGENTS = ("friendly-scanner", "sipvicious", "sipcli/v1.8", "PortSIP VoIP SDK 11.2")
@@ -106,13 +131,20 @@ def _mailbox(name):
     return re.sub(r"[^a-z0-9]", "", folded.lower())
 
 
+def display_name(first_name, last_name, name_format):
+    """A user's DisplayName as the PBX composes it: "Last, First" (``last_first``) or "First Last" (``first_last``)."""
+    if name_format == "last_first":
+        return _join(", ", last_name, first_name)
+    return _join(" ", first_name, last_name)
+
+
 def user(rng, number, first_name, last_name):
-    """A user (extension) of the PBX: mailbox from the name; most have a mobile, from Ofcom's range for drama."""
+    """A user (extension) of the PBX as an admin adds one: mailbox from the name; most have a mobile, from Ofcom's range
+    for drama."""
     return {
         "Number": number,
         "FirstName": first_name,
         "LastName": last_name,
-        "DisplayName": _join(" ", first_name, last_name),
         "EmailAddress": _join(".", _mailbox(first_name), _mailbox(last_name)) + "@example.com",
         "Mobile": f"+44 7700 900{rng.randrange(1000):03d}" if rng.random() < 0.6 else None,
         "Enabled": True,
@@ -121,6 +153,82 @@ def user(rng, number, first_name, last_name):
         "VMEnabled": True,
         "Language": "EN",
     }
+
+
+def _schedule(kind, periods=()):
+    return {"Type": kind, "IgnoreHolidays": False, "Periods": [dict(period) for period in periods]}
+
+
+def user_defaults():
+    """What the PBX fills in for a user created with an empty body.
+
+    The admin console's default body (ENTITIES.md §1) where it is a setting of the PBX's own (voicemail, hours, SRTP,
+    sign-in methods); not its ``Require2FA: true``, which is the console's choice: a new user needs no second factor.
+    """
+    return {
+        "FirstName": "", "LastName": "", "EmailAddress": "", "Enabled": True, "Require2FA": False, "Enable2FA": False,
+        "Language": "EN", "PromptSet": PROMPT_SET, "SendEmailMissedCalls": True, "VMEnabled": True,
+        "VMEmailOptions": "Notification", "VMPlayMsgDateTime": "None", "CallUsRequirement": "Both",
+        "Blfs": "<PhoneDevice><BLFS/></PhoneDevice>", "AllowLanOnly": True, "SRTPMode": "SRTPDisabled",
+        "Hours": _schedule("OfficeHours"), "BreakTime": _schedule("OfficeHours"), "CurrentProfileName": "Available",
+        "MS365SignInEnabled": True, "MS365CalendarEnabled": True, "MS365ContactsEnabled": True, "MS365TeamsEnabled": True,
+        "GoogleSignInEnabled": True, "TranscriptionMode": "Inherit", "IsRegistered": False, "PrimaryGroupId": None,
+    }
+
+
+def _random_text(rng, length, alphabet=string.ascii_letters + string.digits):
+    return "".join(rng.choice(alphabet) for _index in range(length))
+
+
+def user_secrets(rng):
+    """The credentials the PBX generates for a new user: SIP authentication, web client and desk phone passwords, PIN."""
+    return {
+        "AuthID": _random_text(rng, 10), "AuthPassword": _random_text(rng, 10), "AccessPassword": _random_text(rng, 12),
+        "DeskphonePassword": _random_text(rng, 8), "SIPID": _random_text(rng, 10), "VMPIN": _random_text(rng, 4, string.digits),
+    }
+
+
+def rights(role):
+    """A membership's ``Rights`` for ``role``: which flags each role grants is not public, so "users" gets the user's own
+    (presence, own calls) and any other role every flag."""
+    granted = _OWN_RIGHTS if role == "users" else _RIGHTS
+    return dict({name: name in granted for name in _RIGHTS}, RoleName=role, Invalid=False)
+
+
+def _destination():
+    return {"To": "None", "Number": "", "External": "", "Name": "", "Type": "None", "Tags": []}
+
+
+def _route():
+    return {"IsPromptEnabled": False, "Prompt": "", "Route": _destination()}
+
+
+def department(name, number, language="EN", time_zone="51"):
+    """A department as the PBX makes it: office hours Monday to Friday 9 to 5, routes to nowhere yet, the limits of a
+    department read back from a live PBX (ENTITIES.md §2: -1 is unlimited)."""
+    return {
+        "Number": number, "Name": name, "Language": language, "TimeZoneId": time_zone, "IsDefault": False,
+        "HasMembers": False, "AllowCallService": True, "GloballyVisible": True, "TranscriptionMode": "Nothing",
+        "PromptSet": PROMPT_SET, "DisableCustomPrompt": True, "CustomPrompt": "", "MusicOnHold": "",
+        "CurrentGroupHours": "Default", "CallUsRequirement": "Both", "AnswerAfter": 0, "OverrideHolidays": False,
+        "Hours": _schedule("SpecificHours", ({"DayOfWeek": day, "Start": "09:00:00", "Stop": "17:00:00"} for day in _WEEKDAYS)),
+        "BreakTime": _schedule("Never"), "OfficeRoute": _route(), "OutOfOfficeRoute": _route(), "BreakRoute": _route(),
+        "HolidaysRoute": _route(), "CustomOperator": _destination(),
+        "Props": {"StartupLicense": "Pro", "OutboundRulesMaxCount": 20, "TrunksMaxCount": 6, "LiveChatMaxCount": -1,
+                  "DectMaxCount": -1, "SbcMaxCount": -1, "PersonalContactsMaxCount": -1, "DepartmentContactsMaxCount": -1,
+                  "PromptsMaxCount": -1, "SubcriptionExpireDate": "0001-01-01T00:00:00Z"},
+    }
+
+
+def favourites(number):
+    """The hidden department holding the favourites of the user with extension ``number`` (ENTITIES.md §0.4)."""
+    return dict(department(FAVOURITES_PREFIX + number, "FGRP" + number), GloballyVisible=False, AllowCallService=False,
+                TranscriptionMode="Nothing")
+
+
+def seeded_members(text):
+    """``(number, role)`` of each member of a seeded department, from its ``DEPARTMENTS`` text."""
+    return [(number, role or "users") for number, _colon, role in (item.partition(":") for item in text.split())]
 
 
 def users(rng):

@@ -13,11 +13,12 @@ from cheroot import wsgi
 from .app import HANG_UP, Journal, XapiApp
 from .auth import TokenIssuer
 from .countdown import is_seconds
+from .directory import Directory
 from .injection import FaultPlan
 from .inventory import Inventory
 from .model import model
 from .schedule import ScheduledChange, Scheduler
-from .store import DeviceInfoStore, UserStore
+from .store import DeviceInfoStore, GroupStore, UserStore
 from .switches import Switches
 from .tls import ThrowAwayCA
 
@@ -81,14 +82,18 @@ class Simulator:
         if not is_seconds(latency):
             raise ValueError(f"latency must be a non-negative number of seconds, not {latency!r}")
         entity_sets = model().entity_sets
-        self._users = UserStore(entity_sets["Users"], seed)
+        self._inventory = Inventory(seed, self._switches)
+        self._users = UserStore(entity_sets["Users"], seed, self._switches, self._inventory.dn_lock)
         self._store = DeviceInfoStore(entity_sets["DeviceInfos"], self._users, seed, records)
-        self._inventory = Inventory(seed, {"DeviceInfos": self._store, "Users": self._users})
+        self._inventory.add(self._store)
+        groups = GroupStore(entity_sets["Groups"], seed, self._inventory.dn_lock)
+        self._directory = Directory(self._inventory, self._users, groups, self._store, self._switches)
         self._schedule = Scheduler()
         self._tokens = TokenIssuer(DEFAULT_CLIENTS if clients is None else clients, token_lifetime, expires_in_unit, one_token_per_client)
         self._journal = Journal()
         self._faults = FaultPlan(self._journal)
-        self.app = XapiApp(self._inventory, self._tokens, self._journal, self._schedule, self._faults, self._switches, etag_mode, latency)
+        self.app = XapiApp(self._inventory, self._tokens, self._journal, self._schedule, self._faults, self._switches, etag_mode, latency,
+                           self._directory.handlers())
         self._tls = ThrowAwayCA() if tls else None
         self._server = None
         self._thread = None
@@ -254,12 +259,43 @@ class Simulator:
         """The live users, Id -> dict."""
         return self._users.records
 
-    def add_user(self, **fields):
-        """A new user with the next Id; Number defaults to the next free one, missing fields get realistic values.
+    def add_user(self, number=None, departments=(("Sales", "users"),), primary=None, **fields):
+        """A new user with the next Id, as an admin adds one, through CreateUser's rules; returns its record.
 
-        Like CreateUser this checks that the Number is free (ValueError), and the names of ``fields`` (TypeError).
+        ``number`` (or ``Number``) defaults to the first free one; without names it is "User <number>"; missing fields get
+        realistic values.  It is in ``departments`` (``(name, role)`` pairs), its primary one ``primary`` (a name; by
+        default the first of them).  ValueError for what CreateUser refuses (a taken Number, e.g.), KeyError for an
+        unknown department, TypeError for names of ``fields`` that are no properties.
         """
-        return self._users.add(**fields)
+        if number is not None:
+            fields["Number"] = number
+        return self._directory.add_user(fields, departments, primary)
+
+    def user_by_number(self, number):
+        """A copy of the user with extension ``number``, secrets and all (for tests only), or None."""
+        return self._directory.user_by_number(number)
+
+    def departments(self):
+        """The departments (favourites ones left out), each a dict of its Id, Name, Number, IsDefault, Language and
+        TimeZoneId, in the order of their Ids."""
+        return self._directory.departments()
+
+    def add_department(self, name, **fields):
+        """A new department named ``name``, through CreateGroup's rules (ValueError for a name taken, e.g.); its record."""
+        return self._directory.add_department(dict(fields, Name=name))
+
+    def user_departments(self, number):
+        """The sorted ``(department name, role)`` of the user with extension ``number`` (favourites left out); KeyError if none."""
+        return self._directory.user_departments(number)
+
+    def primary_department(self, number):
+        """The name of the primary department of the user with extension ``number``, or None; KeyError for no such user."""
+        return self._directory.primary_department(number)
+
+    def department_members(self, name):
+        """``(number, type)`` of each member of the department ``name`` (type as Pbx.PeerType: ``Extension``, ``Queue``...),
+        in the order of their memberships; KeyError for no such department."""
+        return self._directory.department_members(name)
 
     def records(self, entity_set):
         """Copies of the records of ``entity_set`` (e.g. ``"Groups"``), by key, as the XAPI lists them without

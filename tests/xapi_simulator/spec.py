@@ -203,6 +203,18 @@ def structural_properties(schema):
     return {name: prop for name, prop in all_properties(schema).items() if not is_navigation(prop)}
 
 
+def navigation_schemas(type_name):
+    """The navigation properties of type ``type_name`` (none for a type the spec lacks): name -> schema."""
+    schema = load_spec()["components"]["schemas"].get(type_name, {})
+    return {name: prop for name, prop in all_properties(schema).items() if is_navigation(prop)}
+
+
+@functools.lru_cache(maxsize=None)
+def navigation_types(type_name):
+    """Navigation property name -> the type of its items (or of its entity, for a single-valued one), of type ``type_name``."""
+    return {name: edm_type(prop).removeprefix("Collection(").removesuffix(")") for name, prop in navigation_schemas(type_name).items()}
+
+
 def schema_named(name):
     """The component schema ``name``, e.g. ``Pbx.User``."""
     return load_spec()["components"]["schemas"][name]
@@ -261,6 +273,9 @@ class Operation:
         declared = all_properties(body) if body else {}
         # The properties a JSON body may have; None: any (a free-form object, or not an object at all).
         self.body_properties = set(declared) if declared and not resolve(body).get("additionalProperties") else None
+        # An action's body holds its parameters, which ASP.NET may bind whatever their case: lower-cased name -> the spec's.
+        self.parameter_names = {name.lower(): name for name in self.body_properties or ()} \
+            if definition.get("x-ms-docs-operation-type") in ("action", "actionImport") else {}
 
 
 def resolve(node):
@@ -291,8 +306,12 @@ class Validation:
         self.body = body
 
 
-def validate(request):
-    """Check a werkzeug request against the spec; returns a Validation."""
+def validate(request, parameters_any_case=False):
+    """Check a werkzeug request against the spec; returns a Validation.
+
+    With ``parameters_any_case`` an action's parameter given in another case than the spec's (``Ids`` for ``ids``) is
+    no violation, and the Validation's body names it as the spec does.
+    """
     entity_set = entity_set_of(request.path)
     if entity_set is None:
         return Validation(problems=["the spec has no such path"], status=404)
@@ -305,13 +324,16 @@ def validate(request):
     except PathError:
         return Validation(problems=["the spec has no such path"], status=404)
     operation = _operation(oreq.method, found.path_result.pattern)
-    problems = _extra_problems(request, operation)
+    any_case = operation.parameter_names if parameters_any_case else {}
+    problems = _extra_problems(request, operation, any_case)
     errors, parameters, body = VERDICTS.check(operation, found.path_result.variables, request, lambda: api.unmarshal_request(oreq))
     problems.extend(_describe(error) for error in errors)
+    if any_case and isinstance(body, dict):
+        body = {any_case.get(name.lower(), name): value for name, value in body.items()}
     return Validation(operation.operation_id, parameters, problems, body=body)
 
 
-def _extra_problems(request, operation):
+def _extra_problems(request, operation, any_case):
     problems = []
     if b"+" in request.query_string:
         problems.append("'+' in the query string (3CX may not read it as a space): encode a space as %20 and a plus as %2B")
@@ -328,7 +350,7 @@ def _extra_problems(request, operation):
     body = request.get_json(silent=True) if operation.body_properties is not None else None
     if isinstance(body, dict):
         # An instance annotation ("@odata.type", "Name@odata.type") is no property.
-        undeclared = sorted(name for name in body if name not in operation.body_properties and "@" not in name)
+        undeclared = sorted(name for name in body if name not in operation.body_properties and "@" not in name and name.lower() not in any_case)
         problems.extend(f"request body property '{name}' is not declared by {operation.operation_id}" for name in undeclared)
     return problems
 

@@ -19,9 +19,10 @@ import random
 import threading
 
 from . import seed
-from .generate import Generator, default
+from .generate import Generator, default, plain_default
 from .odata import EntityQuery
-from .spec import all_properties, complex_properties, edm_type, entity_properties, is_navigation, schema_named, structural_properties
+from .replies import ALREADY_IN_USE, Refusal
+from .spec import complex_properties, entity_properties, navigation_schemas, navigation_types, schema_named, structural_properties
 
 SEEDED_RECORDS = (3, 5)  # how many records a generated entity set starts with, at least and at most
 NAVIGATION_ITEMS = (2, 4)  # how many items a generated navigation collection holds, at least and at most
@@ -37,19 +38,22 @@ class Navigation:
     """The navigation properties of the entities of one type (e.g. a Group's ``Members``), generated on first use.
 
     They are kept beside the entities, not in them: OData sends them only when ``$expand`` names them, and at
-    their own URLs (``/Groups(1)/Members``).
+    their own URLs (``/Groups(1)/Members``).  A ``computed`` one (name -> function of the key) is made of other
+    records each time it is read, as a user's ``Groups`` is of the memberships (see ``directory``).
     """
 
     def __init__(self, type_name, simulator_seed, owner):
-        self.schemas = {name: prop for name, prop in all_properties(schema_named(type_name)).items() if is_navigation(prop)}
-        # Property name -> the type of its items (or of its entity, for a single-valued one).
-        self.item_types = {name: edm_type(prop).removeprefix("Collection(").removesuffix(")") for name, prop in self.schemas.items()}
+        self.schemas = navigation_schemas(type_name)
+        self.item_types = navigation_types(type_name)
+        self.computed = {}
         self._seed = simulator_seed
         self._owner = owner
         self._values = {}
 
     def get(self, key, name):
         """The value of navigation property ``name`` of the entity ``key`` (None for a singleton's)."""
+        if name in self.computed:
+            return self.computed[name](key)
         values = self._values.setdefault(key, {})
         if name not in values:
             values[name] = self._generate(key, name)
@@ -71,9 +75,11 @@ class Navigation:
 
 
 @functools.lru_cache(maxsize=None)
-def _defaults(type_name):
-    """Property name -> the value it has in a new record given none (see ``generate.default``), per entity type."""
-    return {name: default(schema) for name, schema in structural_properties(schema_named(type_name)).items()}
+def _defaults(type_name, plain=False):
+    """Property name -> the value it has in a new record given none (see ``generate.default``, with ``plain``
+    ``generate.plain_default``), per entity type."""
+    make = plain_default if plain else default
+    return {name: make(schema) for name, schema in structural_properties(schema_named(type_name)).items()}
 
 
 def _fresh(value):
@@ -93,14 +99,18 @@ class EntityStore:
     handed out again; another key is the record's own.  Alternate keys (``Users(Number='101')``) are unique too.
     Tests may change ``records`` directly: an ETag hashes the record's content as well as its version, so
     such a change shows in the ETag too.  With ``seeded`` None the set starts with a few generated records.
+    Stores that must change together share a ``lock`` (the DNs': one number space).
     """
 
-    def __init__(self, entity_set, simulator_seed=1, seeded=None):
+    # Whether a property a record is given no value for is false or zero rather than null (hand-made data).
+    plain_defaults = False
+
+    def __init__(self, entity_set, simulator_seed=1, seeded=None, lock=None):
         self.entity_set = entity_set
         self.name = entity_set.name
         self.entity_type = entity_set.type_name
         self.key = entity_set.key
-        self.lock = threading.RLock()
+        self.lock = lock or threading.RLock()
         self.properties = entity_properties(self.entity_type)
         self._schemas = structural_properties(schema_named(self.entity_type))
         # Integer keys (and the positions of keyless records) are counted; others are what the record says.
@@ -130,7 +140,7 @@ class EntityStore:
         else:
             key = fields[self.key]
         record = {} if self.key is None else {self.key: key}
-        defaults = _defaults(self.entity_type)
+        defaults = _defaults(self.entity_type, self.plain_defaults)
         record.update((name, fields[name] if name in fields else _fresh(defaults[name])) for name in self.properties if name != self.key)
         self.records[key] = record
         self._versions[key] = 1
@@ -189,6 +199,10 @@ class EntityStore:
             self._versions[record_id] = self._versions.get(record_id, 0) + 1
             return record
 
+    def omitted_by_default(self):
+        """The properties an answer leaves out unless ``$select`` names them."""
+        return ()
+
     def get(self, record_id):
         """A copy of the record, or None."""
         with self.lock:
@@ -243,13 +257,20 @@ class Singleton:
         with self.lock:
             self.record.update(fields)
 
+    @staticmethod
+    def omitted_by_default():
+        return ()
+
 
 class UserStore(EntityStore):
-    """The PBX's users (extensions), alternate key ``Number``."""
+    """The PBX's users (extensions), alternate key ``Number``: hand-made (``seed``), each with secrets of its own and a
+    ``DisplayName`` made of its names as the switch ``displayname_format`` says; the switch
+    ``secrets_in_default_projection`` tells whether the secrets are answered without ``$select``."""
 
-    def __init__(self, entity_set, rng_seed=1):
-        self._rng = random.Random(rng_seed)
-        super().__init__(entity_set, rng_seed, seed.users(self._rng))
+    def __init__(self, entity_set, rng_seed, switches, lock=None):
+        self.rng = random.Random(rng_seed)
+        self._switches = switches
+        super().__init__(entity_set, rng_seed, [dict(self._new(fields), **fields) for fields in seed.users(self.rng)], lock)
 
     def labels(self):
         """How ``AssignedUser`` names each user, by Id."""
@@ -257,13 +278,53 @@ class UserStore(EntityStore):
             return [seed.user_label(self.records[key]) for key in sorted(self.records)]
 
     def _new(self, fields):
-        """A user with the next free number unless ``fields`` give one ("User 206" unless they give a name)."""
-        numbers = [record["Number"] for record in self.records.values()]
-        number = fields.get("Number") or str(max([int(n) for n in numbers if (n or "").isdigit()] + [100]) + 1)
-        first_name, last_name = fields.get("FirstName"), fields.get("LastName")
-        if first_name is None and last_name is None:
-            first_name, last_name = "User", number
-        return seed.user(self._rng, number, first_name or "", last_name or "")
+        """What the PBX fills in for a user created with ``fields`` (the caller gives the Number)."""
+        return dict(seed.user_defaults(), **seed.user_secrets(self.rng))
+
+    def _insert(self, fields):
+        record = super()._insert(fields)
+        self._name(record)
+        return record
+
+    def modify(self, record_id, **fields):
+        with self.lock:
+            return self._name(super().modify(record_id, **fields))
+
+    def _name(self, record):
+        """``record`` with its DisplayName made of its names (whatever it was given)."""
+        record["DisplayName"] = seed.display_name(record["FirstName"], record["LastName"], self._switches["displayname_format"])
+        return record
+
+    def rename_all(self):
+        """Every DisplayName made again, after ``displayname_format`` changed."""
+        with self.lock:
+            for record in self.records.values():
+                self._name(record)
+
+    def omitted_by_default(self):
+        return seed.USER_SECRETS if self._switches["secrets_in_default_projection"] == "off" else ()
+
+
+class GroupStore(EntityStore):
+    """The PBX's departments (entity set ``Groups``): hand-made (``seed.DEPARTMENTS``), and what the PBX fills in for a new
+    one; the hidden favourites departments and the memberships are the directory's.  Their navigation properties other
+    than ``Members`` start empty, not generated."""
+
+    plain_defaults = True
+
+    def __init__(self, entity_set, rng_seed, lock=None):
+        seeded = [dict(seed.department(name, number, language, time_zone), IsDefault=index == 0)
+                  for index, (name, number, language, time_zone, _members) in enumerate(seed.DEPARTMENTS)]
+        super().__init__(entity_set, rng_seed, seeded, lock)
+
+    def _new(self, fields):
+        return seed.department(fields.get("Name"), fields.get("Number"))
+
+    def _insert(self, fields):
+        record = super()._insert(fields)
+        for name in self.navigation.schemas:
+            self.navigation.set(record["Id"], name, [])
+        return record
 
 
 class DeviceInfoStore(EntityStore):
@@ -274,18 +335,24 @@ class DeviceInfoStore(EntityStore):
         self._rng = random.Random(rng_seed)
         super().__init__(entity_set, rng_seed, seed.device_infos(self._rng, count, users.labels()))
 
+    def unassign(self, label):
+        """Every phone assigned to the user ``label`` names (``seed.user_label``) unassigned, as after that user is deleted."""
+        with self.lock:
+            for key, record in self.records.items():
+                if record["Assigned"] and record["AssignedUser"] == label:
+                    self.modify(key, Assigned=False, AssignedUser=None)
+
     def _new(self, fields):
         """A newly detected phone, detected now."""
         detected_now = seed.iso_utc(datetime.datetime.now(datetime.timezone.utc))
         return seed.phone(self._rng, detected_now, self._users.labels())
 
 
-class Conflict(ValueError):
+class Conflict(Refusal):
     """A key or alternate key value that another record has already."""
 
     def __init__(self, entity_type, name, value):
-        super().__init__(f"a {entity_type} with {name} {value} exists already")
-        self.name = name
+        super().__init__(name, ALREADY_IN_USE, f"a {entity_type} with {name} {value} exists already")
 
 
 class PreconditionFailed(Exception):

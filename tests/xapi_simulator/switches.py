@@ -47,6 +47,16 @@ def _one_of(*choices):
     return convert
 
 
+def _numbers(value):
+    """A tuple of extension numbers: none for ``none``, else ``"101;120"`` or a list of strings."""
+    if value == "none":
+        return ()
+    numbers = tuple(value.split(";") if isinstance(value, str) else value)
+    if not all(isinstance(number, str) and re.fullmatch(r"[^\s,;]+", number) for number in numbers):
+        raise ValueError(value)
+    return numbers
+
+
 def _rate(value):
     """None for ``off``, else a Rate: ``"N/W"`` or ``[N, W]``, N a positive integer and W a positive number of seconds."""
     if value in (None, "off"):
@@ -60,6 +70,11 @@ def _rate(value):
 
 class Switch:
     """One switch: ``takes`` says in words what ``convert`` accepts; ``default`` is given as text."""
+
+    @classmethod
+    def choice(cls, name, *values):
+        """A switch that takes one of ``values``, the first being its default."""
+        return cls(name, values[0], f"{', '.join(values[:-1])} or {values[-1]}", _one_of(*values))
 
     def __init__(self, name, default, takes, convert):
         self.name = name
@@ -78,9 +93,27 @@ class Switch:
 
 SWITCHES = {switch.name: switch for switch in (
     Switch("max_top", "100", "a positive integer", _positive_integer),
-    Switch("over_top", REJECT_400, f"{REJECT_400} or {CLAMP}", _one_of(REJECT_400, CLAMP)),
+    Switch.choice("over_top", REJECT_400, CLAMP),
     Switch("token_issue_rate", "off", "off or N/SECONDS, at most N token requests in any SECONDS", _rate),
     Switch("token_cooldown", "180", "a number of seconds", _seconds),
+    # Users and departments (see directory): the package docstring tells what each value does.
+    Switch.choice("duplicate_number_across_types", "reject_already_in_use", "allow"),
+    Switch.choice("create_user_minimal", "accept_empty", "require_number"),
+    Switch.choice("number_change", "reject_forbidden_change", "reject_already_in_use", "ignore"),
+    Switch.choice("duplicate_email", "reject_already_in_use", "allow"),
+    Switch.choice("duplicate_group_name", "reject_already_in_use", "reject_duplicate", "allow"),
+    Switch.choice("displayname_format", "last_first", "first_last"),
+    Switch.choice("create_response", "full_entity", "doc_subset"),
+    Switch.choice("membership_rights_omitted", "users", "reject_required"),
+    Switch.choice("user_groups_empty", "move_to_default", "no_department", "reject_required"),
+    Switch.choice("group_members_patch", "replace_all_types", "replace_extensions_only"),
+    Switch.choice("primary_group_requires_membership", "reject", "accept_and_add"),
+    Switch.choice("favorites_groups", "on", "off"),
+    Switch.choice("group_delete", "reject_with_members", "cascade", "move_members_to_default"),
+    Switch.choice("batch_param_case", "case_insensitive", "strict_spec"),
+    Switch("undeletable_users", "none", "none or extension numbers separated by ';'", _numbers),
+    Switch.choice("user_delete_cascade", "drop_phones_unassign_deviceinfos", "keep_deviceinfo_assigned"),
+    Switch.choice("secrets_in_default_projection", "on", "off"),
 )}
 
 
@@ -119,9 +152,14 @@ class Switches:
 
     def __init__(self, values=None):
         self._lock = threading.Lock()
+        self._watchers = []
         self.values = {name: switch.default for name, switch in SWITCHES.items()}
         self.update(from_environment())
         self.update(values or {})
+
+    def watch(self, callback):
+        """Have ``callback(values)`` called after every update, with all the switches then."""
+        self._watchers.append(callback)
 
     def __getitem__(self, name):
         return self.values[name]
@@ -131,4 +169,6 @@ class Switches:
         converted = checked(values)
         with self._lock:
             self.values = dict(self.values, **converted)
+            for callback in self._watchers:
+                callback(self.values)
             return self.values

@@ -4,15 +4,17 @@
 """Every one of the 601 XAPI operations called through threecx.pbx.xapi against the simulator.
 
 Each call's requests must reach the simulator as that very operation and validate against 3CX's spec
-(the simulator records any request that does not), and the module must succeed.  Keys are those of
-records the simulator holds; other values are samples of the parameter's type.  Operations that change
-or remove records come after those that read, and deletes last.
+(the simulator records any request that does not), and the module must succeed, or fail with the PBX's refusal
+(a 400 with a ``WARNINGS.*`` code) where the simulator's rules refuse the request as a PBX would (those that do
+are listed).  Keys are those of records the simulator holds; other values are samples of the parameter's type.
+Operations that change or remove records come after those that read, and deletes last.
 """
 
 import re
 
 import pytest
 from xapi_simulator import Simulator
+from xapi_simulator.rules import may_refuse
 
 from ansible_collections.threecx.pbx.plugins.module_utils._xapi_operations import (
     get_operation,
@@ -28,6 +30,11 @@ OPERATIONS = sorted(operation_ids(), key=lambda name: (ORDER.index(get_operation
 SAMPLES = {"integer": 1, "boolean": True, "date-time": "2026-01-01T00:00:00Z", "uuid": "0b4f7c3e-2b1a-4c6d-9e8f-1a2b3c4d5e6f"}
 # What the PBX needs beyond what the schema requires (the schema declares no required property).
 BODIES = {"Provision": {"userId": 1}}
+# What a PBX refuses of the requests sent: a DN's Number never changes (the first property an update changes is
+# Number where the type has one), a department needs a name, the default one (Groups(1)) is never deleted.
+REFUSED = dict({"Update" + name: "Number: WARNINGS.XAPI.FORBIDDEN_CHANGE" for name in (
+    "User", "Group", "Queue", "RingGroup", "Receptionist", "Parking", "Fax", "ServicePrincipal")},
+    CreateGroup="Name: WARNINGS.XAPI.REQUIRED", DeleteGroup="Id: WARNINGS.GROUP_CANNOT_BE_DELETED")
 OTHER_VALUE = {"string": lambda value: "%s (walked)" % value, "integer": lambda value: (value or 0) % 1000 + 1,
                "boolean": lambda value: not value}
 # An entity set's key in a path: /Groups({Id}), /Users(Number={Number}).
@@ -93,8 +100,11 @@ def test_every_operation_is_callable_and_its_requests_fit_the_spec(walk_sim, run
     violations_before = len(sim.violations)
     result = run_module(main, dict(sim_connection(sim), operation=operation_id, parameters=parameters_for(sim, operation),
                                    body=body_for(sim, operation)))
-    assert "failed" not in result, result["msg"]
+    sent = [entry for entry in sim.requests if entry["operation"] != "token"]
+    if operation_id in REFUSED:
+        assert may_refuse(operation_id) and sent[-1]["status"] == 400 and REFUSED[operation_id] in result["msg"], result
+    else:
+        assert "failed" not in result, result["msg"]
     assert sim.violations[violations_before:] == []
-    sent = [entry["operation"] for entry in sim.requests if entry["operation"] != "token"]
-    assert sent[-1] == operation_id, sent
+    assert sent[-1]["operation"] == operation_id, sent
     assert result["operation"] == operation_id
