@@ -44,7 +44,7 @@ integration-newest: $(VENV)/.installed
 # The run on the oldest ansible-core is also the "other modes" run: the simulator's switches (see the docstring of
 # tests/xapi_simulator) take their values other than the defaults, which the newest run keeps, so that the collection
 # is tested under every reading of what a real PBX does. Token throttling stays off here: dedicated tests switch it on.
-OTHER_MODES := over_top=clamp
+OTHER_MODES := over_top=clamp can_create_backup_while_running=true backup_download_auth=bearer_required
 
 integration-oldest: $(OLDEST_VENV)/.installed
 	XAPI_SIM_SWITCHES="$(OTHER_MODES)" PATH="$(OLDEST_BIN):$$PATH" $(OLDEST_BIN)/pytest -n 2 tests/integration

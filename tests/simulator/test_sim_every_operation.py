@@ -31,7 +31,7 @@ ARGUMENTS = {
     ("boolean", None): "true",
 }
 # Bodies other than {} where the operation needs one to succeed.
-BODIES = {"Provision": {"userId": 1, "reprovision": True}}
+BODIES = {"Provision": {"userId": 1, "reprovision": True}, "Backup": {"description": {"Name": "every-operation.zip"}}}
 
 
 def operations():

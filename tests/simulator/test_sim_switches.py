@@ -17,7 +17,8 @@ from xapi_simulator.__main__ import parse_args
 from xapi_simulator.replies import ODATA_JSON
 from xapi_simulator.switches import ENVIRONMENT
 
-DEFAULTS = {"max_top": 100, "over_top": "reject_400", "token_issue_rate": None, "token_cooldown": 180}
+DEFAULTS = {"max_top": 100, "over_top": "reject_400", "token_issue_rate": None, "token_cooldown": 180, "backup_duration": 5,
+            "backup_outcome": "ok", "can_create_backup_while_running": False, "backup_download_auth": "ticket_in_link"}
 TOP_LIMIT = ("The query specified in the URI is not valid. The limit of '{limit}' for Top query has been exceeded. "
              "The value from the incoming request is '{top}'.")
 
@@ -46,7 +47,7 @@ def test_defaults(monkeypatch):
 def test_switches_at_start_win_over_the_environment(monkeypatch):
     monkeypatch.setenv(ENVIRONMENT, "over_top=clamp, max_top=50 token_issue_rate=3/60")
     sim = Simulator(switches={"max_top": 20, "token_cooldown": "0.5"})
-    assert sim.switches == {"max_top": 20, "over_top": "clamp", "token_issue_rate": (3, 60), "token_cooldown": 0.5}
+    assert sim.switches == dict(DEFAULTS, max_top=20, over_top="clamp", token_issue_rate=(3, 60), token_cooldown=0.5)
 
 
 @pytest.mark.parametrize("switches, error", [

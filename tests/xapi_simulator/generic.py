@@ -36,9 +36,10 @@ from .store import Conflict, EntityStore, PreconditionFailed
 from .switches import CLAMP
 
 
-def xapi_warning(target, code):
-    """3CX's 400 for a refused value: ``<target>:`` and ``WARNINGS.XAPI.<code>`` on two lines, one detail naming the target."""
-    warning = f"WARNINGS.XAPI.{code}"
+def xapi_warning(target, code, namespace="WARNINGS.XAPI"):
+    """3CX's 400 for a refused value: ``<target>:`` and ``WARNINGS.XAPI.<code>`` (or another ``namespace``) on two lines,
+    one detail naming the target."""
+    warning = f"{namespace}.{code}"
     return odata_error(400, f"{target}:\n{warning}", [{"code": "", "message": warning, "target": target}])
 
 

@@ -17,7 +17,7 @@ from .injection import FaultPlan
 from .inventory import Inventory
 from .model import model
 from .schedule import ScheduledChange, Scheduler
-from .store import DeviceInfoStore, UserStore
+from .store import DeviceInfoStore, EntityStore, UserStore
 from .switches import Switches
 from .tls import ThrowAwayCA
 
@@ -83,7 +83,8 @@ class Simulator:
         entity_sets = model().entity_sets
         self._users = UserStore(entity_sets["Users"], seed)
         self._store = DeviceInfoStore(entity_sets["DeviceInfos"], self._users, seed, records)
-        self._inventory = Inventory(seed, {"DeviceInfos": self._store, "Users": self._users})
+        self._inventory = Inventory(seed, {"DeviceInfos": self._store, "Users": self._users,
+                                           "Backups": EntityStore(entity_sets["Backups"], seed, seeded=())})
         self._schedule = Scheduler()
         self._tokens = TokenIssuer(DEFAULT_CLIENTS if clients is None else clients, token_lifetime, expires_in_unit, one_token_per_client)
         self._journal = Journal()
@@ -226,13 +227,15 @@ class Simulator:
         """
         return self._faults.delay(count, seconds, after_processing, operation, method)
 
-    def reset_next(self, count=1, after_processing=False, operation=None, method=None):
+    def reset_next(self, count=1, after_processing=False, operation=None, method=None, after_bytes=None):
         """Close the connection of the next ``count`` matching requests without a reply (see ``fail_next``).
 
         The request is not processed, or with ``after_processing`` it is, and only the answer is lost.  The
         client meets an orderly close (FIN) with no answer: what Python's http.client calls RemoteDisconnected.
+        With ``after_bytes`` the request is processed and the connection closed once the headers and that many
+        bytes of the body have gone out: a download broken off half-way (``operation="backup_download"``).
         """
-        return self._faults.reset(count, after_processing, operation, method)
+        return self._faults.reset(count, after_processing, operation, method, after_bytes)
 
     def down(self):
         """Stop answering: until ``up()``, every XAPI call and token request has its connection closed, unprocessed.
@@ -260,6 +263,11 @@ class Simulator:
         Like CreateUser this checks that the Number is free (ValueError), and the names of ``fields`` (TypeError).
         """
         return self._users.add(**fields)
+
+    @property
+    def backups(self):
+        """The Backups rules (``xapi_simulator.backups.Backups``): ``listed()``, ``running``, ``add(...)``, ``content(name)``."""
+        return self.app.backups
 
     def records(self, entity_set):
         """Copies of the records of ``entity_set`` (e.g. ``"Groups"``), by key, as the XAPI lists them without

@@ -21,6 +21,8 @@ from .countdown import check, is_integer, is_seconds
 ENVIRONMENT = "XAPI_SIM_SWITCHES"
 REJECT_400 = "reject_400"
 CLAMP = "clamp"
+BACKUP_OK, BACKUP_FAIL, BACKUP_NEVER_APPEARS = "ok", "fail", "never_appears"
+TICKET_IN_LINK, BEARER_REQUIRED = "ticket_in_link", "bearer_required"
 
 Rate = collections.namedtuple("Rate", "count seconds")
 
@@ -45,6 +47,14 @@ def _one_of(*choices):
             raise ValueError(value)
         return value
     return convert
+
+
+def _boolean(value):
+    """A bool, from itself or from ``true``/``false``."""
+    value = {"true": True, "false": False}.get(value, value) if isinstance(value, str) else value
+    if not isinstance(value, bool):
+        raise ValueError(value)
+    return value
 
 
 def _rate(value):
@@ -81,6 +91,11 @@ SWITCHES = {switch.name: switch for switch in (
     Switch("over_top", REJECT_400, f"{REJECT_400} or {CLAMP}", _one_of(REJECT_400, CLAMP)),
     Switch("token_issue_rate", "off", "off or N/SECONDS, at most N token requests in any SECONDS", _rate),
     Switch("token_cooldown", "180", "a number of seconds", _seconds),
+    Switch("backup_duration", "5", "a number of seconds", _seconds),
+    Switch("backup_outcome", BACKUP_OK, f"{BACKUP_OK}, {BACKUP_FAIL} or {BACKUP_NEVER_APPEARS}",
+           _one_of(BACKUP_OK, BACKUP_FAIL, BACKUP_NEVER_APPEARS)),
+    Switch("can_create_backup_while_running", "false", "true or false", _boolean),
+    Switch("backup_download_auth", TICKET_IN_LINK, f"{TICKET_IN_LINK} or {BEARER_REQUIRED}", _one_of(TICKET_IN_LINK, BEARER_REQUIRED)),
 )}
 
 

@@ -27,7 +27,7 @@ ORDER = ("list", "get", "function", "update", "create", "action", "delete")
 OPERATIONS = sorted(operation_ids(), key=lambda name: (ORDER.index(get_operation(name).kind), name))
 SAMPLES = {"integer": 1, "boolean": True, "date-time": "2026-01-01T00:00:00Z", "uuid": "0b4f7c3e-2b1a-4c6d-9e8f-1a2b3c4d5e6f"}
 # What the PBX needs beyond what the schema requires (the schema declares no required property).
-BODIES = {"Provision": {"userId": 1}}
+BODIES = {"Provision": {"userId": 1}, "Backup": {"description": {"Name": "walked.zip"}}}
 OTHER_VALUE = {"string": lambda value: "%s (walked)" % value, "integer": lambda value: (value or 0) % 1000 + 1,
                "boolean": lambda value: not value}
 # An entity set's key in a path: /Groups({Id}), /Users(Number={Number}).
