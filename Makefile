@@ -43,13 +43,15 @@ integration-newest: $(VENV)/.installed
 
 # The run on the oldest ansible-core is also the "other modes" run: the simulator's switches (see the docstring of
 # tests/xapi_simulator) take their values other than the defaults, which the newest run keeps, so that the collection
-# is tested under every reading of what a real PBX does. Token throttling stays off here: dedicated tests switch it on.
+# is tested under every reading of what a real PBX does. The scenarios dedicated tests set up stay off here: token
+# throttling, and how long a backup takes and how it ends.
 # A switch of three values takes the most hostile of the other two: the one under which a mistake goes unnoticed.
 OTHER_MODES := over_top=clamp duplicate_number_across_types=allow create_user_minimal=require_number number_change=ignore \
 	duplicate_email=allow duplicate_group_name=allow displayname_format=first_last create_response=doc_subset \
 	membership_rights_omitted=reject_required user_groups_empty=no_department group_members_patch=replace_extensions_only \
 	primary_group_requires_membership=accept_and_add favorites_groups=off group_delete=cascade batch_param_case=strict_spec \
-	undeletable_users=101 user_delete_cascade=keep_deviceinfo_assigned secrets_in_default_projection=off
+	undeletable_users=101 user_delete_cascade=keep_deviceinfo_assigned secrets_in_default_projection=off \
+	can_create_backup_while_running=true backup_download_auth=bearer_required
 
 integration-oldest: $(OLDEST_VENV)/.installed
 	XAPI_SIM_SWITCHES="$(OTHER_MODES)" PATH="$(OLDEST_BIN):$$PATH" $(OLDEST_BIN)/pytest -n 2 tests/integration

@@ -9,6 +9,7 @@ URL, credentials, TLS settings and a timeout go in; parsed JSON and typed except
 """
 
 import html
+import logging
 import re
 import threading
 import time
@@ -369,12 +370,13 @@ class XapiClient:
         error_class = {404: XapiNotFoundError, 412: XapiPreconditionFailedError}.get(status, XapiError)
         raise error_class(text, status, operation, code, repeated)
 
-    def _same_origin_url(self, link, operation):
-        """Resolve a ``nextLink``; one that points at another host is refused, since the token would go with it."""
-        url = urljoin(self.api_url + "/", link)
+    def _same_origin_url(self, link, operation, what="a nextLink", base=None):
+        """Resolve a ``nextLink`` (or ``what`` else) against ``base``, by default the API's URL; one that points at another
+        host is refused, since the token would go with it."""
+        url = urljoin((base or self.api_url) + "/", link)
         if urlsplit(url)[:2] != urlsplit(self.base_url)[:2]:
-            raise XapiError("%s failed: the PBX sent a nextLink to another server (%s); not followed."
-                            % (operation, urlsplit(url).netloc), operation=operation)
+            raise XapiError("%s failed: the PBX sent %s to another server (%s); not followed."
+                            % (operation, what, urlsplit(url).netloc.rpartition("@")[2]), operation=operation)
         return url
 
     def get(self, path, operation, params=None):
@@ -435,3 +437,92 @@ class XapiClient:
             count = body.get("@odata.count")
             if not link and isinstance(count, int) and skip >= count:
                 return
+
+    # -- downloads ---------------------------------------------------------------------------------------
+
+    def download(self, link, description, write):
+        """Stream the file at ``link`` to ``write(chunk)``, chunk by chunk; returns how many bytes came.
+
+        ``link`` is host-relative (``/api/...``) or a URL of the PBX itself: a link to another host is refused. It is a
+        credential (a backup's DownloadLink carries its own ticket), so no message, exception or log line holds it:
+        they name the download by ``description`` (``Downloading backup 'x.zip'``). The request goes with the bearer
+        token (some PBXs want it besides the ticket), with the TLS settings, timeout and retries of every call; a
+        reply cut short raises XapiTransportError, and what ``write`` got until then is the caller's to discard.
+        """
+        url = self._same_origin_url(link, description, "a download link", self.base_url)
+        forms = _link_forms(url)
+        redactor = _Redactor(forms)
+        loggers = [logging.getLogger(name) for name in _URL_LOGGERS]
+        for logger in loggers:
+            logger.addFilter(redactor)
+        try:
+            return self._download(url, description, write)
+        except XapiError as error:
+            raise type(error)(_redacted(error.message, forms), error.status, error.operation, error.code) from None
+        finally:
+            for logger in loggers:
+                logger.removeFilter(redactor)
+
+    def _download(self, url, description, write):
+        authorization = self._bearer()
+        response = self._send("GET", url, description, headers={"Authorization": authorization, "Accept": "*/*"}, stream=True)
+        if response.status_code == 401:
+            # As with request(): our token may have been superseded by another client's; once more with a new one.
+            response.close()
+            self._reject(authorization)
+            response = self._send("GET", url, description, headers={"Authorization": self._bearer(), "Accept": "*/*"}, stream=True)
+        with response:
+            if response.status_code == 401:
+                raise XapiAuthError("%s failed: HTTP 401: the PBX refused the download link with a freshly issued access "
+                                    "token for client_id '%s'. The link may have expired: run again, which reads it anew."
+                                    % (description, self.client_id), status=401, operation=description)
+            if response.status_code != 200:
+                self._raise_for_status(response, description, description)
+            size = 0
+            try:
+                for chunk in response.iter_content(_DOWNLOAD_CHUNK):
+                    write(chunk)
+                    size += len(chunk)
+            except requests.exceptions.RequestException as exc:
+                problem = "no data came for %s seconds" % self.timeout if "timed out" in str(exc) else \
+                    "the connection broke off (%s)" % _one_line(exc)
+                raise XapiTransportError("%s failed half-way: %s." % (description, problem), operation=description)
+        return size
+
+
+# Bytes a download reads at a time.
+_DOWNLOAD_CHUNK = 64 * 1024
+# The loggers of urllib3 that name the URLs it requests and retries.
+_URL_LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry")
+_LINK = "<download link>"
+
+
+def _link_forms(url):
+    """How a download link may be written in a message or a log line: whole, from its path on, or its query alone, as
+    given and as requests sends it (percent-encoded); the longest first."""
+    forms = set()
+    for form in (url, requests.utils.requote_uri(url)):
+        parts = urlsplit(form)
+        forms.update((form, parts.path + ("?" + parts.query if parts.query else ""), parts.query))
+    return sorted((form for form in forms if form not in ("", "/")), key=len, reverse=True)
+
+
+def _redacted(text, forms):
+    for form in forms:
+        text = text.replace(form, _LINK)
+    return text
+
+
+class _Redactor(logging.Filter):
+    """Takes a download link out of the log records that name it."""
+
+    def __init__(self, forms):
+        super().__init__()
+        self.forms = forms
+
+    def filter(self, record):
+        message = record.getMessage()
+        redacted = _redacted(message, self.forms)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True

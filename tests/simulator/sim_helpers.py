@@ -5,6 +5,7 @@
 """Helpers for the simulator's tests: a small XAPI client that checks every answer against the spec."""
 
 import threading
+import time
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -83,6 +84,14 @@ class XapiClient:
         reply = self.get("/" + entity_set, **query)
         assert reply.status_code == 200, reply.text
         return reply.json()["value"]
+
+
+def wait_until(condition, seconds=5):
+    """Return once ``condition()`` is true; fail the test if it is not within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
 
 
 def concurrent_gets(sim, client, workers=6, per_worker=8):

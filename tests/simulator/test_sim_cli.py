@@ -94,7 +94,7 @@ def test_faults_cli_over_https(capsys):
             assert faults_cli.main([url, *args, "--cafile", ca_path]) == 0
             return json.loads(capsys.readouterr().out)
         assert arm("reset", "--after-processing", "--method", "DELETE") == {
-            "kind": "reset", "count": 1, "after_processing": True, "operation": None, "method": "DELETE"}
+            "kind": "reset", "count": 1, "after_processing": True, "operation": None, "method": "DELETE", "after_bytes": None}
         with pytest.raises(requests.ConnectionError):
             requests.delete(url + "/xapi/v1/DeviceInfos(3)", headers=headers, **tls)
         assert requests.delete(url + "/xapi/v1/DeviceInfos(3)", headers=headers, **tls).status_code == 404

@@ -34,7 +34,7 @@ ARGUMENTS = {
     ("boolean", None): "true",
 }
 # Bodies other than {} where the operation needs one to succeed.
-BODIES = {"Provision": {"userId": 1, "reprovision": True}}
+BODIES = {"Provision": {"userId": 1, "reprovision": True}, "Backup": {"description": {"Name": "every-operation.zip"}}}
 # What a PBX refuses of the requests sent: a department needs a name, the default one (Groups(1)) is never deleted.
 REFUSED = {"CreateGroup": "Name:\nWARNINGS.XAPI.REQUIRED", "DeleteGroup": "Id:\nWARNINGS.GROUP_CANNOT_BE_DELETED"}
 

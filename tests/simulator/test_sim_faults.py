@@ -11,6 +11,8 @@ import time
 import pytest
 import requests
 
+from sim_helpers import wait_until
+
 
 def outcomes(sim, operation=None):
     """(operation, status, fault) of each logged request, optionally of one operation."""
@@ -22,13 +24,6 @@ def assert_hung_up(call):
     with pytest.raises(requests.ConnectionError) as caught:
         call()
     assert "RemoteDisconnected" in repr(caught.value)
-
-
-def wait_until(condition, seconds=5):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 # Error statuses
@@ -309,7 +304,7 @@ def test_control_endpoint_arms_faults(client, sim):
     assert control(sim, kind="delay", seconds=0.1, after_processing=True).json() == {
         "kind": "delay", "count": 1, "seconds": 0.1, "after_processing": True, "operation": None, "method": None}
     assert control(sim, kind="reset", method="delete").json() == {
-        "kind": "reset", "count": 1, "after_processing": False, "operation": None, "method": "DELETE"}
+        "kind": "reset", "count": 1, "after_processing": False, "operation": None, "method": "DELETE", "after_bytes": None}
     assert [client.get("/DeviceInfos(1)").status_code for n in range(3)] == [429, 429, 200]
     assert_hung_up(lambda: client.call("DELETE", "/DeviceInfos(1)"))
     assert [e["fault"] for e in sim.requests[1:]] == ["status", "status", "delay", "reset"]

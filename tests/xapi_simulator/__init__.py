@@ -10,9 +10,10 @@ is answered 400 (404 for an unknown path, 405 for a method the path lacks) and r
 ``Simulator.violations``, so tests can fail loudly on it.
 
 DeviceInfos, Users and Groups (departments) hold realistic, hand-made data (``seed``); Provision assigns a phone to
-a user.  Every other entity set starts with 3 to 5 records and every singleton, navigation property and function
-answer is generated from the spec's schemas (``generate``), the same for the same ``seed``.  Operations are answered
-by their kind (``model``, ``generic``): entity sets list with every query option, read by key or alternate key
+a user.  Backups are made in the background and downloaded through a link outside the XAPI (``backups``,
+``Simulator.backups``).  Every other entity set starts with 3 to 5 records and every singleton, navigation property
+and function answer is generated from the spec's schemas (``generate``), the same for the same ``seed``.  Operations
+are answered by their kind (``model``, ``generic``): entity sets list with every query option, read by key or alternate key
 (``Users(Number='101')``, a string key quoted as in ``Backups('x.zip')``), create (201), update (PATCH, 204,
 each property given replaced whole) and delete (204); singletons read and update; navigation properties
 (``/Groups(1)/Members``) list, and ``$expand`` names them, with nested options (``Groups($select=GroupId,Name;
@@ -86,6 +87,10 @@ test; ``switches`` given to ``Simulator`` or the CLI win over it.
   N others answered in the last SECONDS, it and every token request for the cool-down after it are answered 403
   with an empty body, as a real PBX refuses clients that fetch tokens too often (``auth.TokenThrottle``).  The
   request log has them with status 403.
+- ``backup_duration`` (5 seconds) and ``backup_outcome`` (``ok``, ``fail`` or ``never_appears``): how long a backup
+  takes and how it ends; ``can_create_backup_while_running`` (``false``, or ``true``): whether ``GetCanCreateBackup()``
+  stays true and another backup may start while one runs; ``backup_download_auth`` (``ticket_in_link``, or
+  ``bearer_required``): whether the download link needs the bearer token besides its ticket (see ``backups``).
 
 Switches of users and departments (ENTITIES.md §16; the first value is the default):
 
@@ -121,18 +126,20 @@ Switches of users and departments (ENTITIES.md §16; the first value is the defa
   DeviceInfos assigned to a deleted user become unassigned (its ``Phones`` go with it either way).
 - ``secrets_in_default_projection`` (``on``, ``off``): whether a read without ``$select`` answers the users' secrets.
 
-Faults, for the next requests that match (XAPI calls and token requests, optionally only of an operationId,
-``token`` for token requests, and/or of a method), each request taking the first armed fault it matches:
+Faults, for the next requests that match (XAPI calls, token requests and backup downloads, optionally only of an
+operationId, ``token`` for token requests, ``backup_download`` for downloads, and/or of a method), each request
+taking the first armed fault it matches:
 ``fail_next`` answers an error status without processing the request (nginx's HTML page for 502, 503 and
 504, 3CX's OData error otherwise, optionally a Retry-After), ``delay_next`` answers late, ``reset_next``
-closes the connection unanswered (either optionally after processing the request), ``down``/``up`` stop and
+closes the connection unanswered (either optionally after processing the request, or after sending ``after_bytes``
+bytes of the answer's body: a download cut short), ``down``/``up`` stop and
 resume answering everything, ``clear_faults`` ends them all, and ``after_requests`` runs a callback (e.g.
 ``down``) once some requests have been answered.  The request log tells each entry's ``fault``.
 
 From outside the test process, ``POST /_simulator/faults`` takes a JSON object with a ``kind`` and the
 keyword arguments of the matching method: ``status`` (``fail_next``: count, status, retry_after, body,
 content_type, operation, method), ``delay`` (``delay_next``: count, seconds, after_processing, operation,
-method), ``reset`` (``reset_next``: count, after_processing, operation, method), ``down``, ``up`` or
+method), ``reset`` (``reset_next``: count, after_processing, operation, method, after_bytes), ``down``, ``up`` or
 ``clear``; it answers 200 with what it armed, or 400 with an ``error``.  For example::
 
     curl -d '{"kind": "status", "status": 503, "retry_after": 5, "count": 2}' http://127.0.0.1:8090/_simulator/faults

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import seed, spec
 from .auth import TokenError, TokenThrottle
+from .backups import DOWNLOAD_PATH, Backups
 from .countdown import TOKEN_OPERATION
 from .generic import Answers, missing, xapi_warning
 from .model import model
@@ -65,7 +66,10 @@ class XapiApp:
         self.switches = switches
         self.throttle = TokenThrottle(switches)
         self.answers = Answers(inventory, switches, etag_mode)
-        self.handlers = dict(handlers or {}, Provision=self._provision)
+        self.backups = Backups(inventory.entity_set("Backups"), switches, tokens, self.answers)
+        self.handlers = dict(handlers or {}, Provision=self._provision, **self.backups.handlers)
+        # What the PBX serves outside the XAPI, path -> the function that fills in the log entry and returns the answerer.
+        self.outside = {TOKEN_PATH: self._token, DOWNLOAD_PATH: self.backups.download}
         self.latency = latency
 
     def __call__(self, environ, start_response):
@@ -87,15 +91,15 @@ class XapiApp:
             "fault": None,
             "secrets_sent": [],
         }
-        is_token = request.path == TOKEN_PATH
-        answer = self._token(request, entry) if is_token else self._api(request, entry)
+        outside = self.outside.get(request.path)
+        answer = outside(request, entry) if outside else self._api(request, entry)
 
         def process():
             response = answer()
             entry["status"] = response.status_code  # now, not when a late answer goes out
             return response
-        # Faults and scheduled callbacks are for XAPI calls and token requests, not for a stray GET /.
-        xapi_or_token = is_token or request.path.startswith(spec.API_ROOT + "/")
+        # Faults and scheduled callbacks are for XAPI calls, token requests and downloads, not for a stray GET /.
+        xapi_or_token = outside is not None or request.path.startswith(spec.API_ROOT + "/")
         fault = self.faults.admit(entry, xapi_or_token)
         response = process() if fault is None else fault.answer(process, self.faults.stopping.wait)
         if xapi_or_token and self.latency:
@@ -106,8 +110,7 @@ class XapiApp:
         if xapi_or_token:
             self.schedule.answered(entry)
         if fault is not None and fault.hangs_up:
-            environ[HANG_UP]()
-            return []
+            return fault.send(response, environ, start_response, environ[HANG_UP])
         return response(environ, start_response)
 
     def _violation(self, entry, reasons):

@@ -9,6 +9,7 @@ import math
 from .spec import operation_ids
 
 TOKEN_OPERATION = "token"  # how the request log names a request to /connect/token
+DOWNLOAD_OPERATION = "backup_download"  # and one to a backup's download link
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 
 
@@ -28,12 +29,12 @@ def is_seconds(value):
 
 
 class Countdown:
-    """``remaining`` requests to go, counting those of ``operation`` (an operationId of the spec, or ``token``)
-    and ``method``; either left None matches any."""
+    """``remaining`` requests to go, counting those of ``operation`` (an operationId of the spec, ``token`` or
+    ``backup_download``) and ``method``; either left None matches any."""
 
     def __init__(self, count, operation=None, method=None):
         check(is_integer(count) and count >= 1, f"count must be a positive integer, not {count!r}")
-        check(operation is None or operation == TOKEN_OPERATION or (isinstance(operation, str) and operation in operation_ids()),
+        check(operation in (None, TOKEN_OPERATION, DOWNLOAD_OPERATION) or (isinstance(operation, str) and operation in operation_ids()),
               f"the spec has no operation {operation!r}")
         check(method is None or (isinstance(method, str) and method.upper() in METHODS),
               f"method must be one of {', '.join(METHODS)}, not {method!r}")

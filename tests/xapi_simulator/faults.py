@@ -33,7 +33,9 @@ def parse_args(argv=None):
     parser.add_argument("--seconds", type=float, help="how late to answer (default 1)")
     parser.add_argument("--after-processing", action="store_true", default=None,
                         help="process the request first: only its answer is late or lost")
-    parser.add_argument("--operation", help="only requests of this operationId (token: token requests)")
+    parser.add_argument("--after-bytes", type=int, help="reset: send the headers and this many bytes of the answer's body first")
+    parser.add_argument("--operation", help="only requests of this operationId (token: token requests, backup_download: "
+                        "backup downloads)")
     parser.add_argument("--method", help="only requests of this HTTP method")
     parser.add_argument("--cafile", help="the CA certificate to verify an HTTPS simulator with")
     return parser.parse_args(argv)

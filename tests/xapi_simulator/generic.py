@@ -40,9 +40,10 @@ from .store import EntityStore, PreconditionFailed
 from .switches import CLAMP
 
 
-def xapi_warning(target, code):
-    """3CX's 400 for a refused value: ``<target>:`` and ``WARNINGS.XAPI.<code>`` on two lines, one detail naming the target."""
-    return Refusal(target, f"WARNINGS.XAPI.{code}").response()
+def xapi_warning(target, code, namespace="WARNINGS.XAPI"):
+    """3CX's 400 for a refused value: ``<target>:`` and ``WARNINGS.XAPI.<code>`` (or another ``namespace``) on two lines,
+    one detail naming the target."""
+    return Refusal(target, f"{namespace}.{code}").response()
 
 
 def missing(owner, key):

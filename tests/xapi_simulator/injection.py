@@ -37,8 +37,16 @@ def default_content_type(status):
     return "text/html" if status in PROXY_PHRASES else ODATA_JSON
 
 
+def hang_up_at_once(response, environ, start_response, hang_up):
+    """``send`` of a fault that sends nothing of an answer."""
+    hang_up()
+    return []
+
+
 class Fault(Countdown):
-    """A fault armed for the next ``count`` matching requests; ``hangs_up``: their connections are closed unanswered.
+    """A fault armed for the next ``count`` matching requests; ``hangs_up``: their connections are closed unanswered
+    (or answered in part), and the fault has ``send(response, environ, start_response, hang_up)``, the WSGI body of
+    what goes out of ``response`` (the answer, or None) before ``hang_up()`` closes the connection.
 
     Its public attributes are the arguments it was armed with, so that ``describe()`` can tell them.
     """
@@ -107,18 +115,40 @@ class DelayFault(Fault):
 
 
 class ResetFault(Fault):
-    """Closes the connection without an answer; with ``after_processing`` once the request has been processed."""
+    """Closes the connection without an answer; with ``after_processing`` once the request has been processed.
+
+    With ``after_bytes`` the request is processed and its answer cut short: the headers and that many bytes of the
+    body go out (the whole body if it is shorter), then the connection is closed, as a download broken off half-way.
+    """
 
     kind = "reset"
     hangs_up = True
 
-    def __init__(self, count, after_processing, operation, method):
+    def __init__(self, count, after_processing, operation, method, after_bytes=None):
         super().__init__(count, operation, method)
         check(isinstance(after_processing, bool), f"after_processing must be true or false, not {after_processing!r}")
+        check(after_bytes is None or (is_integer(after_bytes) and after_bytes >= 1),
+              f"after_bytes must be a positive number of bytes, not {after_bytes!r}")
         self.after_processing = after_processing
+        self.after_bytes = after_bytes
 
     def answer(self, process, wait):
-        return process() if self.after_processing else None
+        return process() if self.after_processing or self.after_bytes else None
+
+    def send(self, response, environ, start_response, hang_up):
+        if not self.after_bytes:
+            return hang_up_at_once(response, environ, start_response, hang_up)
+        return self._cut(response(environ, start_response), hang_up)
+
+    def _cut(self, body, hang_up):
+        """The first ``after_bytes`` bytes of ``body``; then the connection is to be closed (once they are sent)."""
+        left = self.after_bytes
+        for chunk in body:
+            if left <= 0:
+                break
+            yield chunk[:left]
+            left -= len(chunk)
+        hang_up()
 
 
 class Down:
@@ -130,6 +160,10 @@ class Down:
     @staticmethod
     def answer(process, wait):
         return None
+
+    @staticmethod
+    def send(response, environ, start_response, hang_up):
+        return hang_up_at_once(response, environ, start_response, hang_up)
 
 
 class FaultPlan:
@@ -157,8 +191,8 @@ class FaultPlan:
     def delay(self, count=1, seconds=1.0, after_processing=False, operation=None, method=None):
         return self._arm(DelayFault(count, seconds, after_processing, operation, method))
 
-    def reset(self, count=1, after_processing=False, operation=None, method=None):
-        return self._arm(ResetFault(count, after_processing, operation, method))
+    def reset(self, count=1, after_processing=False, operation=None, method=None, after_bytes=None):
+        return self._arm(ResetFault(count, after_processing, operation, method, after_bytes))
 
     def down(self):
         with self._lock:

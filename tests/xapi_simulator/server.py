@@ -18,7 +18,7 @@ from .injection import FaultPlan
 from .inventory import Inventory
 from .model import model
 from .schedule import ScheduledChange, Scheduler
-from .store import DeviceInfoStore, GroupStore, UserStore
+from .store import DeviceInfoStore, EntityStore, GroupStore, UserStore
 from .switches import Switches
 from .tls import ThrowAwayCA
 
@@ -88,6 +88,7 @@ class Simulator:
         self._inventory.add(self._store)
         groups = GroupStore(entity_sets["Groups"], seed, self._inventory.dn_lock)
         self._directory = Directory(self._inventory, self._users, groups, self._store, self._switches)
+        self._inventory.add(EntityStore(entity_sets["Backups"], seed, seeded=()))
         self._schedule = Scheduler()
         self._tokens = TokenIssuer(DEFAULT_CLIENTS if clients is None else clients, token_lifetime, expires_in_unit, one_token_per_client)
         self._journal = Journal()
@@ -231,13 +232,15 @@ class Simulator:
         """
         return self._faults.delay(count, seconds, after_processing, operation, method)
 
-    def reset_next(self, count=1, after_processing=False, operation=None, method=None):
+    def reset_next(self, count=1, after_processing=False, operation=None, method=None, after_bytes=None):
         """Close the connection of the next ``count`` matching requests without a reply (see ``fail_next``).
 
         The request is not processed, or with ``after_processing`` it is, and only the answer is lost.  The
         client meets an orderly close (FIN) with no answer: what Python's http.client calls RemoteDisconnected.
+        With ``after_bytes`` the request is processed and the connection closed once the headers and that many
+        bytes of the body have gone out: a download broken off half-way (``operation="backup_download"``).
         """
-        return self._faults.reset(count, after_processing, operation, method)
+        return self._faults.reset(count, after_processing, operation, method, after_bytes)
 
     def down(self):
         """Stop answering: until ``up()``, every XAPI call and token request has its connection closed, unprocessed.
@@ -296,6 +299,11 @@ class Simulator:
         """``(number, type)`` of each member of the department ``name`` (type as Pbx.PeerType: ``Extension``, ``Queue``...),
         in the order of their memberships; KeyError for no such department."""
         return self._directory.department_members(name)
+
+    @property
+    def backups(self):
+        """The Backups rules (``xapi_simulator.backups.Backups``): ``listed()``, ``running``, ``add(...)``, ``content(name)``."""
+        return self.app.backups
 
     def records(self, entity_set):
         """Copies of the records of ``entity_set`` (e.g. ``"Groups"``), by key, as the XAPI lists them without

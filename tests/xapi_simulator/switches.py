@@ -21,6 +21,8 @@ from .countdown import check, is_integer, is_seconds
 ENVIRONMENT = "XAPI_SIM_SWITCHES"
 REJECT_400 = "reject_400"
 CLAMP = "clamp"
+BACKUP_OK, BACKUP_FAIL, BACKUP_NEVER_APPEARS = "ok", "fail", "never_appears"
+TICKET_IN_LINK, BEARER_REQUIRED = "ticket_in_link", "bearer_required"
 
 Rate = collections.namedtuple("Rate", "count seconds")
 
@@ -55,6 +57,12 @@ def _numbers(value):
     if not all(isinstance(number, str) and re.fullmatch(r"[^\s,;]+", number) for number in numbers):
         raise ValueError(value)
     return numbers
+def _boolean(value):
+    """A bool, from itself or from ``true``/``false``."""
+    value = {"true": True, "false": False}.get(value, value) if isinstance(value, str) else value
+    if not isinstance(value, bool):
+        raise ValueError(value)
+    return value
 
 
 def _rate(value):
@@ -114,6 +122,11 @@ SWITCHES = {switch.name: switch for switch in (
     Switch("undeletable_users", "none", "none or extension numbers separated by ';'", _numbers),
     Switch.choice("user_delete_cascade", "drop_phones_unassign_deviceinfos", "keep_deviceinfo_assigned"),
     Switch.choice("secrets_in_default_projection", "on", "off"),
+    Switch("backup_duration", "5", "a number of seconds", _seconds),
+    Switch("backup_outcome", BACKUP_OK, f"{BACKUP_OK}, {BACKUP_FAIL} or {BACKUP_NEVER_APPEARS}",
+           _one_of(BACKUP_OK, BACKUP_FAIL, BACKUP_NEVER_APPEARS)),
+    Switch("can_create_backup_while_running", "false", "true or false", _boolean),
+    Switch("backup_download_auth", TICKET_IN_LINK, f"{TICKET_IN_LINK} or {BEARER_REQUIRED}", _one_of(TICKET_IN_LINK, BEARER_REQUIRED)),
 )}
 
 

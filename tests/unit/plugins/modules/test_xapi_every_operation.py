@@ -29,7 +29,7 @@ ORDER = ("list", "get", "function", "update", "create", "action", "delete")
 OPERATIONS = sorted(operation_ids(), key=lambda name: (ORDER.index(get_operation(name).kind), name))
 SAMPLES = {"integer": 1, "boolean": True, "date-time": "2026-01-01T00:00:00Z", "uuid": "0b4f7c3e-2b1a-4c6d-9e8f-1a2b3c4d5e6f"}
 # What the PBX needs beyond what the schema requires (the schema declares no required property).
-BODIES = {"Provision": {"userId": 1}}
+BODIES = {"Provision": {"userId": 1}, "Backup": {"description": {"Name": "walked.zip"}}}
 # What a PBX refuses of the requests sent: a DN's Number never changes (the first property an update changes is
 # Number where the type has one), a department needs a name, the default one (Groups(1)) is never deleted.
 REFUSED = dict({"Update" + name: "Number: WARNINGS.XAPI.FORBIDDEN_CHANGE" for name in (
