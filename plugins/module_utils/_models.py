@@ -131,10 +131,11 @@ class DepartmentModel(Model):
         if record.get("IsDefault"):
             raise ReconcileError("Department %s is the PBX's default department, which 3CX does not delete (make another "
                                  "department the default first); nothing was written." % quote_literal(name))
+        # A member row's Name is the department's; MemberName is the member's own.
         members = list(engine.client.iter_collection(
-            "%s/Members" % engine.model.entity_set.key_path(record["Id"]), "ListMembers", {"$select": ["Number", "Name", "Type"]}))
+            "%s/Members" % engine.model.entity_set.key_path(record["Id"]), "ListMembers", {"$select": ["Number", "MemberName", "Type"]}))
         users = [member["Number"] for member in members if member.get("Type") == "Extension"]
-        others = [{"number": member["Number"], "name": member.get("Name"), "type": member.get("Type")}
+        others = [{"number": member["Number"], "name": member.get("MemberName"), "type": member.get("Type")}
                   for member in members if member.get("Type") != "Extension"]
         if members and not params.get("force"):
             raise ReconcileError("Department %s has members: %s. Move the users to other departments first (the "
@@ -238,6 +239,7 @@ class UserModel(Model):
                 Reference("primary_department", "PrimaryGroupId", DEPARTMENTS, member_of="departments"),
             ],
             read_only=_COMPUTED + ("Phones", "Greetings", "Groups", "ForwardingProfiles", "ForwardingExceptions"),
+            first_free=("/Users/Pbx.GetFirstAvailableExtensionNumber()", "GetFirstAvailableExtensionNumber"),
         )
 
 

@@ -217,7 +217,7 @@ class Model:
     extra_arguments = {}
 
     def __init__(self, name, entity_set, entity_type, keys, options, read_only=(), scope=None, order_by=None,
-                 extra_select=()):
+                 extra_select=(), first_free=None):
         self.name = name
         self.entity_set = EntitySet(entity_set, entity_type.split(".")[-1])
         self.entity_type = entity_type
@@ -228,6 +228,9 @@ class Model:
         self.order_by = order_by or keys[0].prop
         # Properties read for the model's own rules (a department's IsDefault), not options.
         self.extra_select = tuple(extra_select)
+        # (path, operationId) of the function that answers the first free value of the primary key, when the PBX
+        # assigns it: a record created without its key gets that one (3CX may refuse a create without it).
+        self.first_free = first_free
 
     @property
     def key(self):
@@ -447,6 +450,11 @@ class Engine:
             # merges a nested object or replaces it.
             body[name] = _overlay(current_value, value) if isinstance(value, dict) else value
         return body
+
+    def first_free_key(self):
+        """The PBX's first free value of the primary key (``{"Number": "102"}`` answers ``"102"``)."""
+        path, operation = self.model.first_free
+        return self.client.get(path, operation).data.get(self.model.key.prop)
 
     # -- writing ---------------------------------------------------------------------------------------------------
 

@@ -127,6 +127,8 @@ class ResourceModule(XapiModule):
         record = self.locate_renamed() if model.renamable else self.locate()
         current = None if record is None else engine.options_of(record, self.properties_read())
         desired = engine.desired(params, current)
+        if record is None and desired.get(model.key.option) is None and model.first_free:
+            desired[model.key.option] = engine.first_free_key()
         self.check(desired, current)
         changed, secrets, properties = engine.changes(desired, current, params, creating=record is None)
         shown = masked(desired, secrets)

@@ -68,6 +68,7 @@ def test_force_moves_the_users_then_reports_what_keeps_the_department(simulator,
     """Sales holds users, a queue and a parking: the users are moved (on the users), then 3CX refuses the delete
     because of the others, and the task says so, naming them and the users it moved."""
     sim = simulator
+    sim.set_switch("group_delete", "reject_with_members")
     default, = [entry["Name"] for entry in sim.departments() if entry["IsDefault"]]
     users = [number for number, kind in sim.department_members("Sales") if kind == "Extension"]
     others = [number for number, kind in sim.department_members("Sales") if kind != "Extension"]
@@ -83,6 +84,8 @@ def test_force_moves_the_users_then_reports_what_keeps_the_department(simulator,
     assert "was not deleted" in result["msg"] and all(number in result["msg"] for number in users + others)
     assert result["moved_users"] == users
     assert [member["number"] for member in result["other_members"]] == others
+    queue = next(q for q in sim.records("Queues") if q["Number"] in others)
+    assert {"number": queue["Number"], "name": queue["Name"], "type": "Queue"} in result["other_members"]  # its own name
     for number in users:
         assert "Sales" not in [name for name, _role in sim.user_departments(number)]
         assert default in [name for name, _role in sim.user_departments(number)]

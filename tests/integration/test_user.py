@@ -115,7 +115,8 @@ def test_keyed_by_email(simulator, run_playbook):
     assert number in run.result("create")["msg"]
     assert run.result("again")["changed"] is False
     (method, _operation, body), = writes(sim)
-    assert method == "POST" and "Number" not in body  # the PBX picks the first free number
+    assert method == "POST" and "Number" in body  # the PBX's first free number, which it may want in the body
+    assert [e["operation"] for e in xapi_requests(sim, "GET")].count("GetFirstAvailableExtensionNumber") == 1
 
     other = run_playbook([user(email="new.person@example.com", number="199")], sim=sim)
     assert other.rc == 2 and "is number '%s', not '199'" % number in other.result("user")["msg"]
@@ -134,6 +135,8 @@ def test_two_users_sharing_the_email_used_as_key_fail_naming_both(simulator, run
 
 def test_the_pbx_refusing_a_number_or_an_email_is_reported(simulator, run_playbook):
     sim = simulator
+    sim.set_switch("duplicate_email", "reject_already_in_use")
+    sim.set_switch("duplicate_number_across_types", "reject_already_in_use")
     taken = sim.user_by_number("101")["EmailAddress"]
     run = run_playbook([user("email", number="102", email=taken)], sim=sim)
     assert run.rc == 2
