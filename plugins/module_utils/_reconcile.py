@@ -58,13 +58,12 @@ class Field:
     ``choices`` maps the option's values to 3CX's (``{"longest_waiting": "LongestWaiting"}``); ``secret``: write-only.
     """
 
-    def __init__(self, option, prop, kind="str", choices=None, secret=False, description=None):
+    def __init__(self, option, prop, kind="str", choices=None, secret=False):
         self.option = option
         self.prop = prop
         self.kind = kind
         self.choices = choices
         self.secret = secret
-        self.description = description
 
     def argument(self):
         spec = {"type": self.kind}
@@ -90,8 +89,8 @@ class Field:
 class Reference(Field):
     """An option naming an entity of ``target`` (a Model) by its natural key; the property holds that entity's Id."""
 
-    def __init__(self, option, prop, target, member_of=None, description=None):
-        super().__init__(option, prop, description=description)
+    def __init__(self, option, prop, target, member_of=None):
+        super().__init__(option, prop)
         self.target = target
         # The name of an ItemList option whose items must include the one named here (a primary department).
         self.member_of = member_of
@@ -136,8 +135,7 @@ class ItemList:
     counts; ``min_items``: fewer is refused before any write, with ``min_items_reason``.
     """
 
-    def __init__(self, option, prop, items, key, expand, ordered=False, min_items=0, min_items_reason=None,
-                 description=None):
+    def __init__(self, option, prop, items, key, expand, ordered=False, min_items=0, min_items_reason=None):
         self.option = option
         self.prop = prop
         self.items = items
@@ -146,7 +144,6 @@ class ItemList:
         self.ordered = ordered
         self.min_items = min_items
         self.min_items_reason = min_items_reason
-        self.description = description
         self.secret = False
 
     @property
@@ -488,7 +485,3 @@ def masked(options, secrets):
     shown.update((name, SECRET_MASK) for name in secrets)
     return shown
 
-
-def name_error(error, model, key):
-    """An XapiError of a write, as a ReconcileError that names the record."""
-    return ReconcileError("%s %s: %s" % (model.name.capitalize(), quote_literal(key), error.message))

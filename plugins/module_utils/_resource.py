@@ -132,7 +132,7 @@ class ResourceModule(XapiModule):
         self.check(desired, current)
         changed, secrets, properties = engine.changes(desired, current, params, creating=record is None)
         shown = masked(desired, secrets)
-        result[model.name] = masked(current, []) if current is not None else {}
+        result[model.name] = dict(current or {})
         if not (changed or secrets or properties):
             result["msg"] = "%s is as asked: nothing to change." % self.label(current)
             return
