@@ -151,7 +151,9 @@ class ItemList:
         return self.option + "_mode"
 
     def argument(self):
-        return {"type": "list", "elements": "dict", "options": dict((item.option, item.argument()) for item in self.items)}
+        options = dict((item.option, item.argument()) for item in self.items)
+        options[self.key]["required"] = True  # an item that does not say which it is cannot be matched nor written
+        return {"type": "list", "elements": "dict", "options": options}
 
     def read_props(self):
         return []
@@ -484,4 +486,3 @@ def masked(options, secrets):
     shown = dict(options)
     shown.update((name, SECRET_MASK) for name in secrets)
     return shown
-

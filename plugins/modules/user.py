@@ -86,6 +86,7 @@ options:
       name:
         description: The department's name.
         type: str
+        required: true
       role:
         description: The user's role in the department.
         type: str

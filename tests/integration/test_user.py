@@ -104,6 +104,12 @@ def test_checks_before_any_write(simulator, run_playbook, options, message):
     assert writes(simulator) == []
 
 
+def test_a_department_without_a_name_is_refused_by_the_argument_check(simulator, run_playbook):
+    run = run_playbook([user(number="101", departments=[{"role": "managers"}])], sim=simulator)
+    assert run.rc == 2 and "missing required arguments: name" in run.result("user")["msg"]
+    assert "Traceback" not in run.output and xapi_requests(simulator) == []
+
+
 def test_keyed_by_email(simulator, run_playbook):
     sim = simulator
     run = run_playbook([user("create", register="created", email="new.person@example.com", first_name="New",

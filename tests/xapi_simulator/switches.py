@@ -57,6 +57,8 @@ def _numbers(value):
     if not all(isinstance(number, str) and re.fullmatch(r"[^\s,;]+", number) for number in numbers):
         raise ValueError(value)
     return numbers
+
+
 def _boolean(value):
     """A bool, from itself or from ``true``/``false``."""
     value = {"true": True, "false": False}.get(value, value) if isinstance(value, str) else value
