@@ -24,13 +24,11 @@ checked before the first write.
 
 import copy
 
-from ansible_collections.threecx.pbx.plugins.module_utils._entities import EntitySet
-from ansible_collections.threecx.pbx.plugins.module_utils._odata import chunks, entity_path, quote_literal
+from ansible_collections.threecx.pbx.plugins.module_utils._entities import CHUNK_SIZE, EntitySet
+from ansible_collections.threecx.pbx.plugins.module_utils._odata import chunks, entity_path, id_filter, quote_literal
 
 SECRET_MASK = "********"
 LIST_MODES = ("set", "add", "remove")
-# Keys per list query of records by their keys: a URL that any proxy accepts.
-_KEYS_PER_QUERY = 50
 
 
 class ReconcileError(Exception):
@@ -322,7 +320,7 @@ class Resolver:
         """Read the records of ``model`` with these natural keys (those not known yet); returns the keys that do not exist."""
         known = self._ids.get(model.name, {})
         wanted = [key for key in dict.fromkeys(keys) if key not in known]
-        for chunk in chunks(wanted, _KEYS_PER_QUERY):
+        for chunk in chunks(wanted, CHUNK_SIZE):
             for record in self.client.iter_collection(model.entity_set.path, model.entity_set.list_operation, {
                     "$filter": model.scoped(model.key_filter(model.key, chunk)), "$select": ["Id", model.key.prop]}):
                 self.remember(model, record)
@@ -331,9 +329,9 @@ class Resolver:
 
     def load_ids(self, model, ids):
         unknown = [record_id for record_id in dict.fromkeys(ids) if record_id not in self._keys.get(model.name, {})]
-        for chunk in chunks(unknown, _KEYS_PER_QUERY):
+        for chunk in chunks(unknown, CHUNK_SIZE):
             for record in self.client.iter_collection(model.entity_set.path, model.entity_set.list_operation, {
-                    "$filter": " or ".join("Id eq %d" % record_id for record_id in chunk), "$select": ["Id", model.key.prop]}):
+                    "$filter": id_filter(chunk), "$select": ["Id", model.key.prop]}):
                 self.remember(model, record)
 
     def id_of(self, model, key):
@@ -373,7 +371,7 @@ class Engine:
 
     def read(self, record_id, properties=()):
         """One record by Id, as the PBX holds it now; None if it is gone."""
-        records = self.list("Id eq %d" % record_id, properties)
+        records = self.list(id_filter([record_id]), properties)
         return records[0] if records else None
 
     def options_of(self, record, properties=()):

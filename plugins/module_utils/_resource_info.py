@@ -6,14 +6,11 @@
 with the keys or ``$filter`` given, in the modules' own option names. Private to the threecx.pbx collection."""
 
 from ansible_collections.threecx.pbx.plugins.module_utils._client import XapiError
-from ansible_collections.threecx.pbx.plugins.module_utils._entities import reject_bad_filter
+from ansible_collections.threecx.pbx.plugins.module_utils._entities import CHUNK_SIZE, reject_bad_filter
 from ansible_collections.threecx.pbx.plugins.module_utils._models import property_problems
 from ansible_collections.threecx.pbx.plugins.module_utils._module import XapiModule
 from ansible_collections.threecx.pbx.plugins.module_utils._odata import chunks
 from ansible_collections.threecx.pbx.plugins.module_utils._reconcile import Engine
-
-# Keys per query when records are asked for by key.
-_KEYS_PER_QUERY = 50
 
 
 class ResourceInfoModule(XapiModule):
@@ -50,7 +47,7 @@ class ResourceInfoModule(XapiModule):
         if keys is None:
             return engine.list(expression, self.params["properties"])
         records = []
-        for chunk in chunks(list(dict.fromkeys(keys)), _KEYS_PER_QUERY):
+        for chunk in chunks(list(dict.fromkeys(keys)), CHUNK_SIZE):
             selection = self.model.key_filter(self.model.key, chunk)
             records.extend(engine.list(selection if expression is None else "(%s) and (%s)" % (selection, expression),
                                        self.params["properties"]))
